@@ -1,0 +1,23 @@
+// Running a verified Program: link it into runtime classes and functions,
+// run module initialisers in order, then main.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "vm/program.hpp"
+
+namespace nido::vm {
+
+struct RunOptions {
+    bool trace = false;          // print each instruction to stderr as it runs
+    uint32_t maxFrames = 20000;  // Nido call depth before StackOverflowError (at least 10,000)
+};
+
+// Runs p (already verified) with the given program arguments. Returns the
+// process exit status: main's int result, 0 for a void main, 1 after an
+// uncaught error (its report already printed to stderr), 2 for link errors.
+int runProgram(const Program& p, const std::vector<std::string>& args, const RunOptions& opts);
+
+}  // namespace nido::vm
