@@ -24,8 +24,8 @@ enum class TypeExprKind : uint8_t { Named, Array, Map, Func };
 struct TypeExpr {
     TypeExprKind kind = TypeExprKind::Named;
     Loc loc;
-    std::string qualifier;  // Named: module name in `mod.Name`, else empty
-    std::string name;       // Named: int, float, bool, string, void, or a class/interface
+    std::string qualifier;                        // Named: module name in `mod.Name`, else empty
+    std::string name;                             // Named: int, float, bool, string, void, or a class/interface
     std::vector<std::unique_ptr<TypeExpr>> args;  // Array: [elem]; Map: [key, value]; Func: params
     std::unique_ptr<TypeExpr> result;             // Func: result (null means void)
 };
@@ -34,17 +34,25 @@ using TypeExprPtr = std::unique_ptr<TypeExpr>;
 // ---- Expressions ------------------------------------------------------------
 
 enum class ExprKind : uint8_t {
-    IntLit, FloatLit, StringLit, BoolLit, NullLit,
-    Interp,     // string interpolation: parts alternate literal text and expressions
-    Ident, This,
-    Unary, Binary,
-    Call,       // callee(args); callee may be Ident, Member, Super or any expression
-    Member,     // object.name (also module.name)
-    Super,      // `super` as in super(...) or super.m(...)
-    Index,      // object[index]
-    ArrayLit, MapLit,
+    IntLit,
+    FloatLit,
+    StringLit,
+    BoolLit,
+    NullLit,
+    Interp,  // string interpolation: parts alternate literal text and expressions
+    Ident,
+    This,
+    Unary,
+    Binary,
+    Call,    // callee(args); callee may be Ident, Member, Super or any expression
+    Member,  // object.name (also module.name)
+    Super,   // `super` as in super(...) or super.m(...)
+    Index,   // object[index]
+    ArrayLit,
+    MapLit,
     Lambda,
-    Is, As,     // expr is Type / expr as Type
+    Is,
+    As,  // expr is Type / expr as Type
 };
 
 struct Expr;
@@ -107,10 +115,25 @@ struct Super : Expr {
 // Operators as written; the checker picks int, float or string forms.
 enum class UnaryOp : uint8_t { Neg, Not, BitNot };
 enum class BinaryOp : uint8_t {
-    Or, And,
-    Eq, Ne, Lt, Le, Gt, Ge,
-    Add, Sub, BitOr, BitXor,
-    Mul, Div, Rem, Shl, Shr, UShr, BitAnd,
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Add,
+    Sub,
+    BitOr,
+    BitXor,
+    Mul,
+    Div,
+    Rem,
+    Shl,
+    Shr,
+    UShr,
+    BitAnd,
 };
 
 struct Unary : Expr {
@@ -148,9 +171,9 @@ struct MapLit : Expr {
 };
 struct Lambda : Expr {
     std::vector<Param> params;
-    TypeExprPtr result;              // null: void for the long form, inferred for the short form
-    std::unique_ptr<Block> body;     // long form: fun(...) : R { ... }
-    ExprPtr exprBody;                // short form: (a: int) => expr
+    TypeExprPtr result;           // null: void for the long form, inferred for the short form
+    std::unique_ptr<Block> body;  // long form: fun(...) : R { ... }
+    ExprPtr exprBody;             // short form: (a: int) => expr
     Lambda(Loc l) : Expr(ExprKind::Lambda, l) {}
 };
 struct IsExpr : Expr {
@@ -167,8 +190,19 @@ struct AsExpr : Expr {
 // ---- Statements ---------------------------------------------------------------
 
 enum class StmtKind : uint8_t {
-    VarDecl, Assign, ExprStmt, If, While, ForRange, ForEach,
-    Break, Continue, Return, Throw, Try, Block,
+    VarDecl,
+    Assign,
+    ExprStmt,
+    If,
+    While,
+    ForRange,
+    ForEach,
+    Break,
+    Continue,
+    Return,
+    Throw,
+    Try,
+    Block,
 };
 
 struct Stmt {
@@ -259,11 +293,11 @@ struct Try : Stmt {
 // ---- Declarations -------------------------------------------------------------
 
 struct FunDecl {
-    Loc loc;                         // position of the name
+    Loc loc;  // position of the name
     std::string name;
     std::vector<Param> params;
-    TypeExprPtr result;              // null means void
-    std::unique_ptr<Block> body;     // null for abstract and interface methods
+    TypeExprPtr result;           // null means void
+    std::unique_ptr<Block> body;  // null for abstract and interface methods
     bool isAbstract = false;
     bool isOverride = false;
 };
@@ -283,14 +317,14 @@ struct CtorDecl {
 };
 
 struct ClassDecl {
-    Loc loc;                             // position of the name
+    Loc loc;  // position of the name
     std::string name;
     bool isAbstract = false;
     bool isInterface = false;
-    TypeExprPtr superclass;              // optional (Named)
-    std::vector<TypeExprPtr> interfaces; // implements list (Named)
+    TypeExprPtr superclass;               // optional (Named)
+    std::vector<TypeExprPtr> interfaces;  // implements list (Named)
     std::vector<FieldDecl> fields;
-    std::unique_ptr<CtorDecl> ctor;      // optional
+    std::unique_ptr<CtorDecl> ctor;  // optional
     std::vector<FunDecl> methods;
 };
 
@@ -305,7 +339,7 @@ struct Module {
     std::vector<Import> imports;
     std::vector<std::unique_ptr<VarDecl>> globals;  // in source order
     std::vector<FunDecl> functions;
-    std::vector<ClassDecl> classes;                 // classes and interfaces
+    std::vector<ClassDecl> classes;  // classes and interfaces
 };
 
 }  // namespace nido::compiler

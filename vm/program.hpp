@@ -18,25 +18,25 @@ namespace nido::vm {
 constexpr uint32_t kNone = 0xFFFFFFFFu;  // "no index" in any optional reference
 
 enum class TypeKind : uint8_t {
-    Void,    // return type only
+    Void,  // return type only
     Int,
     Float,
     Bool,
     String,
-    Null,    // the type of the literal null
-    Array,   // elem
-    Map,     // key, value
-    Func,    // params -> ret
-    Class,   // cls (a class or an interface)
-    Box,     // elem: a heap cell holding a variable captured by a closure
+    Null,   // the type of the literal null
+    Array,  // elem
+    Map,    // key, value
+    Func,   // params -> ret
+    Class,  // cls (a class or an interface)
+    Box,    // elem: a heap cell holding a variable captured by a closure
 };
 
 // One entry of the type table. Fields unused by a kind are kNone/empty.
 struct TypeDesc {
     TypeKind kind = TypeKind::Void;
-    uint32_t elem = kNone;   // Array/Box element; Map key; Func return type
-    uint32_t value = kNone;  // Map value type
-    uint32_t cls = kNone;    // Class: class table index
+    uint32_t elem = kNone;         // Array/Box element; Map key; Func return type
+    uint32_t value = kNone;        // Map value type
+    uint32_t cls = kNone;          // Class: class table index
     std::vector<uint32_t> params;  // Func parameter types
 
     bool operator==(const TypeDesc&) const = default;
@@ -78,20 +78,20 @@ struct ClassDesc {
     std::string name;
     uint32_t module = 0;
     uint8_t flags = 0;
-    uint32_t super = kNone;              // superclass index, kNone for roots
-    std::vector<uint32_t> interfaces;    // interfaces this class declares it implements
-    std::vector<FieldDesc> fields;       // own fields only; inherited ones come first in the layout
+    uint32_t super = kNone;            // superclass index, kNone for roots
+    std::vector<uint32_t> interfaces;  // interfaces this class declares it implements
+    std::vector<FieldDesc> fields;     // own fields only; inherited ones come first in the layout
     // Classes: the whole vtable, inherited slots first; an overriding method
     // replaces its parent's slot. Interfaces: their abstract methods in order.
     std::vector<uint32_t> methods;
-    uint32_t constructor = kNone;        // function index (classes only)
+    uint32_t constructor = kNone;  // function index (classes only)
 };
 
 enum FunctionFlags : uint8_t {
-    kFnMethod = 1,     // params[0] is the receiver
-    kFnAbstract = 2,   // no code; only as a vtable slot or interface method
-    kFnLambda = 4,     // reads captures with LOAD_CAPTURE
-    kFnInit = 8,       // a module's variable initialiser
+    kFnMethod = 1,    // params[0] is the receiver
+    kFnAbstract = 2,  // no code; only as a vtable slot or interface method
+    kFnLambda = 4,    // reads captures with LOAD_CAPTURE
+    kFnInit = 8,      // a module's variable initialiser
     kFnConstructor = 16,
 };
 
@@ -105,23 +105,23 @@ struct Handler {
 };
 
 struct LineEntry {
-    uint32_t pc = 0;    // first instruction at this line
+    uint32_t pc = 0;  // first instruction at this line
     uint32_t line = 0;
 };
 
 struct FunctionDesc {
-    std::string name;           // for traces: "f", "Square.area", "Square.new", "f.<lambda>"
+    std::string name;  // for traces: "f", "Square.area", "Square.new", "f.<lambda>"
     uint32_t module = 0;
-    uint32_t owner = kNone;     // class index for methods and constructors
+    uint32_t owner = kNone;  // class index for methods and constructors
     uint8_t flags = 0;
-    std::vector<uint32_t> params;    // parameter types, receiver first for methods
+    std::vector<uint32_t> params;  // parameter types, receiver first for methods
     uint32_t ret = kTypeVoid;
     std::vector<uint32_t> locals;    // types of all local slots; the first params.size() are the parameters
     std::vector<uint32_t> captures;  // lambdas: capture types (usually Box types)
     uint32_t maxStack = 0;
     std::vector<uint8_t> code;
     std::vector<Handler> handlers;
-    std::vector<LineEntry> lines;    // sorted by pc
+    std::vector<LineEntry> lines;  // sorted by pc
 };
 
 struct GlobalDesc {
@@ -131,17 +131,17 @@ struct GlobalDesc {
 };
 
 struct ModuleDesc {
-    std::string name;                // "main", "io", "prelude"
-    std::string file;                // source file name for traces, e.g. "main.nd"
-    std::vector<uint32_t> imports;   // module indices
-    uint32_t init = kNone;           // initialiser function (module variables), run before main
-    uint32_t main = kNone;           // fun main, if the module has one
+    std::string name;               // "main", "io", "prelude"
+    std::string file;               // source file name for traces, e.g. "main.nd"
+    std::vector<uint32_t> imports;  // module indices
+    uint32_t init = kNone;          // initialiser function (module variables), run before main
+    uint32_t main = kNone;          // fun main, if the module has one
 };
 
 struct Program {
     std::vector<TypeDesc> types;
     std::vector<Constant> constants;
-    std::vector<ModuleDesc> modules;   // in initialisation order; the entry module is last
+    std::vector<ModuleDesc> modules;  // in initialisation order; the entry module is last
     std::vector<ClassDesc> classes;
     std::vector<FunctionDesc> functions;
     std::vector<GlobalDesc> globals;

@@ -24,7 +24,10 @@ struct SigParser {
         case 'v': t.kind = SigKind::Void; break;
         case 'R': t.kind = SigKind::AnyRef; break;
         case 'S': t.kind = SigKind::Stringified; break;
-        case 'T': case 'U': case 'K': case 'V':
+        case 'T':
+        case 'U':
+        case 'K':
+        case 'V':
             t.kind = SigKind::Var;
             t.var = c;
             break;

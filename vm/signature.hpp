@@ -9,7 +9,11 @@
 namespace nido::vm {
 
 enum class SigKind : uint8_t {
-    Int, Float, Bool, String, Void,
+    Int,
+    Float,
+    Bool,
+    String,
+    Void,
     AnyRef,       // R: any reference type
     Stringified,  // S: any value, converted with str() by the compiler
     Var,          // T U K V: a type variable
