@@ -1,0 +1,56 @@
+// `nido help [COMMAND]`: the usage text, one entry per subcommand.
+#include <fmt/core.h>
+
+#include <string_view>
+
+#include "cli/commands.hpp"
+
+namespace nido::cli {
+
+namespace {
+
+struct HelpEntry {
+    std::string_view name;
+    std::string_view usage;
+    std::string_view text;
+};
+
+constexpr HelpEntry kHelp[] = {
+    {"run", "nido run [flags] FILE.nd|FILE.ndc [args...]",
+     "Compiles FILE.nd (or loads and verifies FILE.ndc) and runs its main.\n"
+     "Arguments after FILE go to the program.\n"
+     "  --trace          print each instruction to stderr as it runs\n"
+     "  --max-frames=N   call depth before StackOverflowError (default 20000, at least 100)\n"
+     "Exit status: the program's own (main's int result, else 0); 1 after an\n"
+     "uncaught error; 2 for usage, compile, load or verification errors."},
+    {"build", "nido build FILE.nd [-o OUT.ndc]",
+     "Compiles FILE.nd and every module it imports (with the prelude and the\n"
+     "standard modules it uses) into one module file, FILE.ndc beside the\n"
+     "source unless -o says otherwise. The same sources give the same bytes."},
+    {"check", "nido check FILE.nd", "Type-checks FILE.nd and its imports without writing anything."},
+    {"disasm", "nido disasm FILE.nd|FILE.ndc",
+     "Prints a readable listing: constants, types, classes, module variables and\n"
+     "every function's instructions with their source lines."},
+    {"help", "nido help [COMMAND]", "Shows this text, or the details of one command."},
+    {"version", "nido --version", "Prints the version."},
+};
+
+}  // namespace
+
+int cmdHelp(const Args& args) {
+    if (!args.empty()) {
+        for (const HelpEntry& e : kHelp) {
+            if (e.name == args[0]) {
+                fmt::print("usage: {}\n\n{}\n", e.usage, e.text);
+                return 0;
+            }
+        }
+        return fail(fmt::format("no help for '{}' (see 'nido help')", args[0]));
+    }
+    fmt::print("Nido {}: a statically typed language on a process virtual machine.\n\nCommands:\n", NIDO_VERSION);
+    for (const HelpEntry& e : kHelp) fmt::print("  {}\n", e.usage);
+    fmt::print("\n'nido help COMMAND' shows the details of one command.\n");
+    return 0;
+}
+
+}  // namespace nido::cli
