@@ -17,6 +17,44 @@ struct Loc {
 
 struct Type;  // checker's resolved type (types.hpp)
 
+// ---- Checker annotations ------------------------------------------------------
+// Owned by the type checker (checker*.cpp), read by the code generator; the
+// parser leaves them at their defaults. The symbols live in checker_symbols.hpp.
+struct LocalVar;
+struct GlobalSym;
+struct FieldSym;
+struct FunctionSym;
+struct ClassSym;
+
+// What an identifier or member expression used as a value refers to.
+enum class RefKind : uint8_t {
+    None,
+    Local,     // local: a local of this function or, through a capture, of an enclosing one
+    Global,    // global: a module variable
+    Field,     // field: of `this` (Ident) or of the object (Member)
+    Function,  // function: a top-level function used as a value (a closure without captures)
+};
+struct Resolved {
+    RefKind kind = RefKind::None;
+    LocalVar* local = nullptr;
+    GlobalSym* global = nullptr;
+    FieldSym* field = nullptr;
+    FunctionSym* function = nullptr;
+};
+
+// How a call is made; chosen by the checker.
+enum class CallKind : uint8_t {
+    None,
+    Function,          // CALL target
+    Builtin,           // CALL_BUILTIN builtin; a method builtin's receiver is the Member's object
+    Virtual,           // CALL_VIRTUAL targetClass, target->slot
+    Interface,         // CALL_INTERFACE targetClass, target->slot
+    SuperMethod,       // this; CALL target
+    Constructor,       // NEW targetClass; DUP; args; CALL target
+    SuperConstructor,  // this; args; CALL target
+    Closure,           // the callee's value; args; CALL_CLOSURE
+};
+
 // ---- Type expressions as written ------------------------------------------
 
 enum class TypeExprKind : uint8_t { Named, Array, Map, Func };
@@ -103,6 +141,7 @@ struct Interp : Expr {
 };
 struct Ident : Expr {
     std::string name;
+    Resolved ref;  // checker annotation
     Ident(Loc l) : Expr(ExprKind::Ident, l) {}
 };
 struct This : Expr {
@@ -149,12 +188,23 @@ struct Binary : Expr {
 struct Call : Expr {
     ExprPtr callee;
     std::vector<ExprPtr> args;
+    // Checker annotations. argTypes holds, per argument, the type it is
+    // converted to (int->float widening), or null for a builtin's S
+    // parameter (converted with str). implicitThis: a method of `this`
+    // called without a receiver.
+    CallKind callKind = CallKind::None;
+    FunctionSym* target = nullptr;
+    ClassSym* targetClass = nullptr;
+    uint16_t builtin = 0;
+    std::vector<const Type*> argTypes;
+    bool implicitThis = false;
     Call(Loc l) : Expr(ExprKind::Call, l) {}  // loc: the '(' position
 };
 struct Member : Expr {
     ExprPtr object;
     std::string name;
     Loc nameLoc;
+    Resolved ref;                                 // checker annotation (Field, Global or Function of a module)
     Member(Loc l) : Expr(ExprKind::Member, l) {}  // loc: the '.' position
 };
 struct Index : Expr {
@@ -174,16 +224,19 @@ struct Lambda : Expr {
     TypeExprPtr result;           // null: void for the long form, inferred for the short form
     std::unique_ptr<Block> body;  // long form: fun(...) : R { ... }
     ExprPtr exprBody;             // short form: (a: int) => expr
+    FunctionSym* fn = nullptr;    // checker annotation
     Lambda(Loc l) : Expr(ExprKind::Lambda, l) {}
 };
 struct IsExpr : Expr {
     ExprPtr operand;
     TypeExprPtr target;
+    ClassSym* targetClass = nullptr;  // checker annotation
     IsExpr(Loc l) : Expr(ExprKind::Is, l) {}
 };
 struct AsExpr : Expr {
     ExprPtr operand;
     TypeExprPtr target;
+    ClassSym* targetClass = nullptr;  // checker annotation
     AsExpr(Loc l) : Expr(ExprKind::As, l) {}
 };
 
@@ -219,8 +272,10 @@ struct Block : Stmt {
 struct VarDecl : Stmt {
     bool isLet = false;
     std::string name;
-    TypeExprPtr type;  // optional
-    ExprPtr init;      // required for locals; optional for module variables with a type
+    TypeExprPtr type;             // optional
+    ExprPtr init;                 // required for locals; optional for module variables with a type
+    LocalVar* local = nullptr;    // checker annotation (locals)
+    GlobalSym* global = nullptr;  // checker annotation (module variables)
     VarDecl(Loc l) : Stmt(StmtKind::VarDecl, l) {}
 };
 // target op= value; op is nullopt-like `Assign` for plain '='.
@@ -253,6 +308,7 @@ struct ForRange : Stmt {
     ExprPtr lo, hi;
     bool inclusive = false;
     std::unique_ptr<Block> body;
+    LocalVar* local = nullptr;  // checker annotation
     ForRange(Loc l) : Stmt(StmtKind::ForRange, l) {}
 };
 // for var in iterable (array, map keys, string bytes)
@@ -261,6 +317,7 @@ struct ForEach : Stmt {
     Loc varLoc;
     ExprPtr iterable;
     std::unique_ptr<Block> body;
+    LocalVar* local = nullptr;  // checker annotation
     ForEach(Loc l) : Stmt(StmtKind::ForEach, l) {}
 };
 struct Break : Stmt {
@@ -282,6 +339,8 @@ struct Catch {
     TypeExprPtr type;  // the class caught
     std::unique_ptr<Block> body;
     Loc loc;
+    LocalVar* local = nullptr;  // checker annotation
+    ClassSym* cls = nullptr;    // checker annotation
 };
 struct Try : Stmt {
     std::unique_ptr<Block> body;

@@ -1,0 +1,327 @@
+#!/usr/bin/env python3
+"""Mutation test of the .ndc loader and verifier (ARCHITECTURE.md decision 2).
+
+    python3 tests/fuzz/mutate.py NIDO
+
+Builds every sample and a few tests/lang programs with `nido build X.nd -o
+T.ndc`, then runs damaged copies of the module files with `nido run V.ndc`:
+single bit flips and random byte values at positions spread over the whole
+file (stratified, so every region is hit), 1-4 byte multi-flips, truncations
+at many lengths, swapped chunks, duplicated ranges and zeroed ranges.
+
+A variant passes when nido ends by itself within the timeout, is not killed by
+a signal, exits 0, 1, 2 or the original program's own status, and stderr has
+no sanitizer report ("AddressSanitizer", "runtime error:"), no "terminate
+called" and no C assertion ("Assertion ... failed"; a Nido AssertionError is
+fine). Exit status 2 means the loader or verifier rejected the file. When
+`nido help run` lists a --fuel flag, variants run with a fuel limit so that a
+damaged program that is valid but loops forever still ends by itself.
+
+The seed is fixed (NIDO_MUTATION_SEED overrides it), so a run is repeatable.
+NIDO_MUTATION_VARIANTS sets the total number of variants (default 1200,
+at least 1000 are always made), NIDO_MUTATION_TIMEOUT the per-run timeout in
+seconds (default 5), NIDO_MUTATION_JOBS the number of parallel runs (2).
+Failing variants are kept in tests/fuzz/failures/ with the command that
+reproduces them. The last line is `N passed, N failed`; exit status 1 when
+any variant failed.
+"""
+
+import concurrent.futures
+import glob
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+FAILURES = os.path.join(HERE, "failures")
+
+SEED = os.environ.get("NIDO_MUTATION_SEED", "20251126")
+TOTAL = max(1000, int(os.environ.get("NIDO_MUTATION_VARIANTS", "1200")))
+TIMEOUT = float(os.environ.get("NIDO_MUTATION_TIMEOUT", "5"))
+JOBS = max(1, int(os.environ.get("NIDO_MUTATION_JOBS", "2")))
+
+# Programs from tests/lang compiled besides every sample: they cover classes,
+# interfaces, closures, try/finally, maps and an imported module.
+LANG_PROGRAMS = [
+    "programs/linked_list.nd",
+    "programs/bank_account.nd",
+    "programs/stack_calculator.nd",
+    "closures/higher_order.nd",
+    "closures/capture_this.nd",
+    "errors/finally_return.nd",
+    "errors/custom_error_hierarchy.nd",
+    "modules/use_geometry.nd",
+]
+
+# Share of each mutation kind in a program's variants.
+KINDS = [
+    ("flip", 0.22),      # one bit flipped at a stratified position
+    ("byte", 0.18),      # one byte set to a different random value
+    ("multi", 0.14),     # 1-4 random bytes flipped anywhere
+    ("trunc", 0.16),     # file cut at a stratified length
+    ("swap", 0.10),      # two ranges exchanged
+    ("dup", 0.10),       # a range duplicated at another position
+    ("zero", 0.10),      # a range set to zero
+]
+
+SIGNS = ("AddressSanitizer", "runtime error:", "terminate called")
+ASSERT_FAILED = re.compile(r"Assertion [`'].*' failed")
+
+
+def strata(rng, n, lo, hi):
+    """n positions in [lo, hi), one drawn from each of n equal slices."""
+    span = hi - lo
+    out = []
+    for i in range(n):
+        a = lo + span * i // n
+        b = max(a + 1, lo + span * (i + 1) // n)
+        out.append(rng.randrange(a, min(b, hi)))
+    return out
+
+
+def rand_len(rng, size, cap):
+    return rng.randint(1, max(1, min(cap, size // 4)))
+
+
+def mutations(data, count, rng):
+    """Yields (kind, description, bytes): exactly count variants of data."""
+    if not data:
+        return
+    made = 0
+    for m in planned(data, count, rng):
+        if made == count:
+            return
+        made += 1
+        yield m
+    while made < count:  # top up when a kind produced fewer than its share
+        v = bytearray(data)
+        where = sorted(rng.sample(range(len(data)), min(len(data), rng.randint(1, 4))))
+        for pos in where:
+            v[pos] = rng.randrange(256)
+        if bytes(v) != data:
+            made += 1
+            yield "multi", "bytes " + ",".join(map(str, where)) + " random", bytes(v)
+
+
+def planned(data, count, rng):
+    size = len(data)
+    plan = [(kind, max(1, round(count * share))) for kind, share in KINDS]
+    for kind, n in plan:
+        if kind == "flip":
+            for pos in strata(rng, n, 0, size):
+                bit = rng.randrange(8)
+                v = bytearray(data)
+                v[pos] ^= 1 << bit
+                yield kind, f"bit {bit} of byte {pos}", bytes(v)
+        elif kind == "byte":
+            for pos in strata(rng, n, 0, size):
+                val = rng.choice([0x00, 0xFF, 0x7F, 0x80, rng.randrange(256)])
+                if val == data[pos]:
+                    val = (val + 1 + rng.randrange(255)) % 256
+                v = bytearray(data)
+                v[pos] = val
+                yield kind, f"byte {pos} = {val:#04x}", bytes(v)
+        elif kind == "multi":
+            for _ in range(n):
+                v = bytearray(data)
+                where = sorted(rng.sample(range(size), min(size, rng.randint(1, 4))))
+                for pos in where:
+                    v[pos] ^= 1 << rng.randrange(8)
+                yield kind, "bytes " + ",".join(map(str, where)), bytes(v)
+        elif kind == "trunc":
+            fixed = [0, 1, 3, 4, 5, 6, 8, 12, 16]
+            lengths = sorted(set(l for l in fixed if l < size) | set(strata(rng, max(1, n - len(fixed)), 0, size)))
+            for length in lengths[:n] if len(lengths) > n else lengths:
+                yield kind, f"first {length} bytes", data[:length]
+        elif kind == "swap":
+            for a in strata(rng, n, 0, size):
+                la = rand_len(rng, size, 64)
+                a = min(a, size - la)
+                lb = rand_len(rng, size, 64)
+                # The second range lies wholly before or after the first.
+                choices = []
+                if a - lb >= 0:
+                    choices.append(rng.randrange(0, a - lb + 1))
+                if a + la + lb <= size:
+                    choices.append(rng.randrange(a + la, size - lb + 1))
+                if not choices:
+                    continue
+                b = rng.choice(choices)
+                (p, lp), (q, lq) = sorted([(a, la), (b, lb)])
+                v = data[:p] + data[q:q + lq] + data[p + lp:q] + data[p:p + lp] + data[q + lq:]
+                if v != data:
+                    yield kind, f"swap {p}+{lp} with {q}+{lq}", v
+        elif kind == "dup":
+            for at in strata(rng, n, 0, size + 1):
+                start = rng.randrange(size)
+                length = min(rand_len(rng, size, 128), size - start)
+                v = data[:at] + data[start:start + length] + data[at:]
+                yield kind, f"copy of {start}+{length} inserted at {at}", v
+        elif kind == "zero":
+            for start in strata(rng, n, 0, size):
+                length = min(rand_len(rng, size, 32), size - start)
+                v = data[:start] + bytes(length) + data[start + length:]
+                if v != data:
+                    yield kind, f"zero {start}+{length}", v
+
+
+# Extra flags for `nido run`: a fuel limit when nido has one, so that a
+# damaged but valid program that loops forever stops by itself.
+RUN_FLAGS = []
+
+
+def probe_flags(nido):
+    try:
+        out = subprocess.run([nido, "help", "run"], capture_output=True, timeout=10).stdout.decode()
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return ["--fuel=200000000"] if "--fuel" in out else []
+
+
+def run(nido, path, cwd):
+    """Runs `nido run path`; returns (status or None on timeout, stderr text)."""
+    proc = subprocess.Popen([nido, "run"] + RUN_FLAGS + [path], cwd=cwd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        _, err = proc.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.communicate()
+        return None, ""
+    return proc.returncode, err.decode("utf-8", errors="replace")
+
+
+def problem(status, err, allowed):
+    """Why a run breaks the pass criteria, or None."""
+    if status is None:
+        return f"did not end within {TIMEOUT:g} s"
+    if status < 0:
+        try:
+            name = signal.Signals(-status).name
+        except ValueError:
+            name = f"signal {-status}"
+        return f"killed by {name}"
+    for sign in SIGNS:
+        if sign in err:
+            line = next(l for l in err.split("\n") if sign in l)
+            return f"stderr has {line.strip()[:160]!r}"
+    for line in err.split("\n"):
+        # A C or libstdc++ assertion: "...: Assertion `x' failed." (the text
+        # "Assertion" alone also occurs in class names a damaged file prints).
+        if ASSERT_FAILED.search(line):
+            return f"stderr has {line.strip()[:160]!r}"
+    if status not in allowed:
+        return f"exit status {status} (allowed: {sorted(allowed)})"
+    return None
+
+
+def build(nido, source, out):
+    proc = subprocess.run([nido, "build", os.path.basename(source), "-o", out],
+                          cwd=os.path.dirname(source), stdin=subprocess.DEVNULL,
+                          capture_output=True, timeout=60)
+    if proc.returncode != 0 or not os.path.isfile(out):
+        err = proc.stderr.decode("utf-8", errors="replace").strip().split("\n")[0]
+        return f"nido build exited {proc.returncode}: {err}"
+    return None
+
+
+def main(argv):
+    if len(argv) != 2 or argv[1] in ("-h", "--help"):
+        print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
+        return 2
+    nido = argv[1]
+    if os.sep not in nido:
+        nido = shutil.which(nido) or nido
+    nido = os.path.abspath(nido)
+
+    sources = sorted(glob.glob(os.path.join(ROOT, "samples", "*.nd")))
+    sources += [os.path.join(ROOT, "tests", "lang", p) for p in LANG_PROGRAMS]
+    sources = [s for s in sources if os.path.isfile(s)]
+    if not sources:
+        print("no programs to mutate", file=sys.stderr)
+        print("0 passed, 1 failed")
+        return 1
+
+    RUN_FLAGS[:] = probe_flags(nido)
+    print(f"seed {SEED}, {TOTAL} variants over {len(sources)} programs, "
+          f"timeout {TIMEOUT:g} s, {JOBS} workers"
+          + (f", nido run {' '.join(RUN_FLAGS)}" if RUN_FLAGS else ""), flush=True)
+    failures = []       # (label, reason, kept file or None)
+    results = {"rejected": 0, "ran": 0, "passed": 0}
+    per_program = -(-TOTAL // len(sources))
+
+    with tempfile.TemporaryDirectory(prefix="nido-mutate-") as tmp:
+        jobs = []       # (label, variant path, allowed statuses, description)
+        for src in sources:
+            name = os.path.splitext(os.path.basename(src))[0]
+            rel = os.path.relpath(src, ROOT)
+            original = os.path.join(tmp, f"{name}.ndc")
+            why = build(nido, src, original)
+            if why is not None:
+                failures.append((rel, why, None))
+                continue
+            status, err = run(nido, original, tmp)
+            why = problem(status, err, {status})
+            if why is None and status == 2:
+                why = "rejected at load: " + err.strip().split("\n")[0][:160]
+            if why is not None:
+                failures.append((rel, f"original program: {why}", None))
+                continue
+            allowed = {0, 1, 2, status}
+            with open(original, "rb") as f:
+                data = f.read()
+            rng = random.Random(f"{SEED}:{rel}")
+            count = 0
+            for kind, desc, variant in mutations(data, per_program, rng):
+                path = os.path.join(tmp, f"{name}-{kind}-{count:04d}.ndc")
+                with open(path, "wb") as f:
+                    f.write(variant)
+                jobs.append((f"{rel} [{kind}: {desc}]", path, allowed))
+                count += 1
+
+        def one(job):
+            label, path, allowed = job
+            status, err = run(nido, path, tmp)
+            return job, status, problem(status, err, allowed)
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=JOBS) as pool:
+            for (label, path, allowed), status, why in pool.map(one, jobs):
+                if status == 2:
+                    results["rejected"] += 1
+                elif status is not None and status >= 0:
+                    results["ran"] += 1
+                if why is None:
+                    results["passed"] += 1
+                    os.remove(path)
+                    continue
+                os.makedirs(FAILURES, exist_ok=True)
+                kept = os.path.join(FAILURES, os.path.basename(path))
+                shutil.copyfile(path, kept)
+                failures.append((label, why, kept))
+                print(f"FAIL {label}: {why}\n  reproduce: {nido} run {' '.join(RUN_FLAGS + [os.path.relpath(kept)])}",
+                      flush=True)
+
+    for label, why, kept in failures:
+        if kept is None:
+            print(f"FAIL {label}: {why}", flush=True)
+    print(f"{len(jobs)} variants: {results['rejected']} rejected at load (status 2), "
+          f"{results['ran']} ran to an exit status, {len(jobs) - results['rejected'] - results['ran']} "
+          f"timed out or were killed")
+    if any(kept for _, _, kept in failures):
+        print(f"failing variants kept in {os.path.relpath(FAILURES)}/")
+    print(f"{results['passed']} passed, {len(failures)} failed", flush=True)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

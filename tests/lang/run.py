@@ -1,0 +1,278 @@
+#!/usr/bin/env python3
+"""Runs the Nido language tests: every *.nd file carrying `// expect` directives.
+
+    python3 tests/lang/run.py NIDO [DIR ...]
+
+DIR defaults to the folder of this script. Each test runs twice: `nido run
+FILE.nd`, and `nido build FILE.nd -o T.ndc` then `nido run T.ndc` (compile-error
+tests only the first way). nido runs with the test's folder as working
+directory and gets the bare file name, so diagnostics read `FILE.nd:L:C`.
+The directives are described in tests/README.md:
+
+    // expect: TEXT                     next line of stdout
+    // expect error: LINE:COL: MESSAGE  compile error (exit 2), line in stderr
+    // expect runtime error: CLASS: MSG uncaught error (exit 1), stderr line 1
+    // expect trace: at NAME (F.nd:L)   stack trace lines, in order
+    // expect exit: N                   exit status
+    // args: A B C                      program arguments
+
+A run fails on a timeout (NIDO_TEST_TIMEOUT seconds, default 10), on death by
+a signal, and on sanitizer reports in stderr. One line is printed per failing
+test, then `N passed, N failed`. Exit status 1 when a test failed or none was
+found.
+"""
+
+import concurrent.futures
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+DIRECTIVE = re.compile(r"//\s*(expect runtime error|expect error|expect trace|expect exit|expect|args):(.*)$")
+ERROR_POS = re.compile(r"(\d+):(\d+): (.*)$")
+SANITIZER_MARKS = ("AddressSanitizer", "runtime error:")
+JOBS = int(os.environ.get("NIDO_TEST_JOBS", "2"))
+TIMEOUT = float(os.environ.get("NIDO_TEST_TIMEOUT", "10"))
+
+
+class BadTest(Exception):
+    """The test file's directives are malformed."""
+
+
+class Failure(Exception):
+    """One check failed; the message is the one-line explanation."""
+
+
+class Expectation:
+    def __init__(self, path):
+        self.path = path
+        self.name = os.path.basename(path)
+        self.stdout = []          # expected stdout lines
+        self.compile_errors = []  # expected stderr lines "name.nd:L:C: error: M"
+        self.runtime_error = None
+        self.trace = []           # expected "at NAME (F.nd:L)"
+        self.exit = None
+        self.args = []
+        self.is_test = False
+
+    def expected_exit(self):
+        if self.exit is not None:
+            return self.exit
+        if self.compile_errors:
+            return 2
+        if self.runtime_error is not None:
+            return 1
+        return 0
+
+
+def strip_one_space(text):
+    return text[1:] if text.startswith(" ") else text
+
+
+def parse(path):
+    """Reads the directives of one file; returns None if it is not a test."""
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
+        lines = f.read().split("\n")
+    exp = Expectation(path)
+    for number, line in enumerate(lines, 1):
+        m = DIRECTIVE.search(line.rstrip("\r"))
+        if not m:
+            continue
+        kind, text = m.group(1), strip_one_space(m.group(2))
+        if kind.startswith("expect"):
+            exp.is_test = True
+        where = f"line {number}"
+        if kind == "expect":
+            exp.stdout.append(text)
+        elif kind == "expect error":
+            pos = ERROR_POS.match(text.strip())
+            if not pos:
+                raise BadTest(f"{where}: `expect error` needs LINE:COL: MESSAGE")
+            exp.compile_errors.append(f"{exp.name}:{pos.group(1)}:{pos.group(2)}: error: {pos.group(3)}")
+        elif kind == "expect runtime error":
+            if exp.runtime_error is not None:
+                raise BadTest(f"{where}: a second `expect runtime error`")
+            exp.runtime_error = text.strip()
+        elif kind == "expect trace":
+            exp.trace.append(text.strip())
+        elif kind == "expect exit":
+            try:
+                exp.exit = int(text.strip())
+            except ValueError:
+                raise BadTest(f"{where}: `expect exit` needs a number") from None
+        elif kind == "args":
+            exp.args.extend(text.split())
+    if not exp.is_test:
+        return None
+    if exp.compile_errors and (exp.runtime_error is not None or exp.trace):
+        raise BadTest("both compile-error and runtime-error expectations")
+    if exp.trace and exp.runtime_error is None:
+        raise BadTest("`expect trace` without `expect runtime error`")
+    return exp
+
+
+def find_tests(dirs):
+    found = []
+    for d in dirs:
+        if os.path.isfile(d):
+            found.append(os.path.abspath(d))
+            continue
+        for root, subdirs, files in os.walk(d):
+            subdirs.sort()
+            for name in sorted(files):
+                if name.endswith(".nd"):
+                    found.append(os.path.abspath(os.path.join(root, name)))
+    return found
+
+
+def show(text, limit=200):
+    """A string quoted for a one-line report, cut when long."""
+    r = repr(text)
+    return r if len(r) <= limit else r[: limit - 3] + "..."
+
+
+def first_line(text):
+    lines = [l for l in text.split("\n") if l.strip()]
+    return lines[0] if lines else ""
+
+
+def execute(cmd, cwd):
+    """Runs cmd; returns (status, stdout, stderr) as text. Raises Failure on a
+    timeout or a signal."""
+    proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.communicate()
+        raise Failure(f"timed out after {TIMEOUT:g} s: {' '.join(cmd[1:])}")
+    out = out.decode("utf-8", errors="surrogateescape")
+    err = err.decode("utf-8", errors="surrogateescape")
+    for mark in SANITIZER_MARKS:
+        if mark in err:
+            at = [l for l in err.split("\n") if mark in l][0]
+            raise Failure(f"sanitizer report: {show(at.strip())}")
+    if proc.returncode < 0:
+        try:
+            name = signal.Signals(-proc.returncode).name
+        except ValueError:
+            name = f"signal {-proc.returncode}"
+        raise Failure(f"killed by {name}; stderr: {show(first_line(err))}")
+    return proc.returncode, out, err
+
+
+def output_lines(text):
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def compare_lines(what, expected, actual):
+    for i in range(max(len(expected), len(actual))):
+        e = expected[i] if i < len(expected) else None
+        a = actual[i] if i < len(actual) else None
+        if e != a:
+            es = "<end>" if e is None else show(e)
+            as_ = "<end>" if a is None else show(a)
+            raise Failure(f"{what} line {i + 1}: expected {es}, got {as_}")
+
+
+def check_result(exp, status, out, err):
+    want = exp.expected_exit()
+    if status != want:
+        raise Failure(f"exit status {status}, expected {want}; stderr: {show(first_line(err))}"
+                      + (f"; stdout: {show(first_line(out))}" if not err.strip() else ""))
+    err_lines = [l.rstrip("\r") for l in err.split("\n")]
+    for line in exp.compile_errors:
+        if line not in (l.rstrip() for l in err_lines):
+            got = [l for l in err_lines if ": error: " in l]
+            raise Failure(f"missing compile error {show(line)}; got {show(got[0] if got else first_line(err))}")
+    if exp.runtime_error is not None:
+        got = err_lines[0] if err_lines else ""
+        if got != exp.runtime_error:
+            raise Failure(f"stderr line 1: expected {show(exp.runtime_error)}, got {show(got)}")
+        if exp.trace:
+            frames = [l.strip() for l in err_lines if l.startswith("  at ")]
+            compare_lines("trace", exp.trace, frames)
+    compare_lines("stdout", exp.stdout, output_lines(out))
+
+
+def run_test(nido, exp):
+    """Returns None when the test passes, else a one-line reason."""
+    cwd = os.path.dirname(exp.path)
+    mode = "run .nd"
+    try:
+        status, out, err = execute([nido, "run", exp.name] + exp.args, cwd)
+        check_result(exp, status, out, err)
+        if exp.compile_errors:
+            return None
+        with tempfile.TemporaryDirectory(prefix="nido-test-") as tmp:
+            ndc = os.path.join(tmp, exp.name[:-3] + ".ndc")
+            mode = "build"
+            status, out, err = execute([nido, "build", exp.name, "-o", ndc], cwd)
+            if status != 0:
+                raise Failure(f"exit status {status}; stderr: {show(first_line(err))}")
+            if not os.path.isfile(ndc):
+                raise Failure(f"no output file {ndc}")
+            mode = "run .ndc"
+            status, out, err = execute([nido, "run", ndc] + exp.args, cwd)
+            check_result(exp, status, out, err)
+    except Failure as f:
+        return f"[{mode}] {f}"
+    except OSError as e:
+        return f"[{mode}] cannot run nido: {e}"
+    return None
+
+
+def display(path):
+    rel = os.path.relpath(path)
+    return path if rel.startswith("../..") else rel
+
+
+def main(argv):
+    if len(argv) < 2 or argv[1] in ("-h", "--help"):
+        print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
+        return 2
+    nido = argv[1]
+    if os.sep not in nido:
+        nido = shutil.which(nido) or nido
+    nido = os.path.abspath(nido)
+    dirs = argv[2:] or [os.path.dirname(os.path.abspath(__file__))]
+
+    tests, failures = [], []
+    for path in find_tests(dirs):
+        try:
+            exp = parse(path)
+        except (BadTest, OSError, UnicodeError) as e:
+            failures.append((path, f"bad test: {e}"))
+            continue
+        if exp is not None:
+            tests.append(exp)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, JOBS)) as pool:
+        results = pool.map(lambda e: (e.path, run_test(nido, e)), tests)
+        for path, reason in results:
+            if reason is not None:
+                failures.append((path, reason))
+
+    failures.sort()
+    for path, reason in failures:
+        print(f"FAIL {display(path)}: {reason}", flush=True)
+    failed = len(failures)
+    passed = len({t.path for t in tests} - {p for p, _ in failures})
+    print(f"{passed} passed, {failed} failed", flush=True)
+    if not tests and not failures:
+        print("no tests found", file=sys.stderr)
+    return 1 if failed or not tests else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,83 @@
+// The interpreter: one dispatch loop over the bytecode of linked functions.
+//
+// Frames live on a VM value stack of untyped slots: a frame owns
+// [base, base + locals + maxStack), its locals first (receiver, parameters,
+// other locals), then its operand stack. A call's arguments, pushed by the
+// caller, become the callee's first locals in place. Nido-to-Nido calls
+// never recurse natively: they push a Frame record and stay in the same
+// loop. Builtins that call back into Nido (sort with a comparator, map,
+// filter, str() calling toString) enter the loop again through
+// callFunction; those frames sit on the same stacks and count toward the
+// same depth limit.
+//
+// Errors use a pending-exception model: whatever throws (an instruction or
+// a builtin) records the error in Vm::pending and the loop unwinds through
+// the handler tables. A loop entered from native code returns false when an
+// error unwinds past its first frame, leaving it pending for the native
+// caller, which returns at once. No C++ exception ever crosses the loop.
+#pragma once
+
+#include <cstdint>
+
+#include "vm/gc.hpp"
+#include "vm/linker.hpp"
+#include "vm/object.hpp"
+#include "vm/runtime.hpp"
+
+namespace nido::vm {
+
+struct Frame {
+    const RtFunction* fn;
+    Value* base;        // local 0
+    Value* ret;         // where the result goes; the caller's sp is ret (+1 with a result)
+    const uint8_t* ip;  // suspended frames: the resume point, one past the
+                        // instruction that called out or threw
+    Closure* closure;   // the running closure, for LOAD_CAPTURE
+};
+
+struct Vm {
+    Vm(const LinkedProgram& linked, const RunOptions& opts);
+    ~Vm();
+    Vm(const Vm&) = delete;
+    Vm& operator=(const Vm&) = delete;
+
+    // False when the stacks could not be reserved.
+    bool ready() const { return stackBase && frames; }
+
+    const Program& program;
+    const LinkedProgram& linked;
+    const RunOptions options;
+
+    Value* stackBase = nullptr;  // malloc'd, scanned through `roots` (gc.hpp)
+    Value* stackEnd = nullptr;
+    Frame* frames = nullptr;  // frames[0, depth) are active, innermost last
+    uint32_t depth = 0;
+
+    // References the collector must see, pushed with the stack.
+    struct Refs {
+        Instance* pending = nullptr;   // the error being thrown, if any
+        Instance* oomError = nullptr;  // preallocated: throwing it needs no memory
+    } refs;
+
+    uint32_t nextObjectNumber = 1;           // for ClassName@N
+    const char* nativeStackLimit = nullptr;  // below this the native stack is nearly gone
+
+    GcRootSource roots;
+};
+
+// Calls fn with nargs arguments (receiver first for methods); closure is
+// the running closure for lambdas. On success stores the result (if any)
+// in *result and returns true; returns false with vm.refs.pending set if
+// the call threw.
+bool callFunction(Vm& vm, const RtFunction* fn, Closure* closure, const Value* args, uint32_t nargs, Value* result);
+
+// Calls the closure (NullError when null).
+bool callClosure(Vm& vm, Closure* closure, const Value* args, uint32_t nargs, Value* result);
+
+// Whether re-entrant calls must stop: less than a safety margin of native
+// stack is left.
+inline bool nativeStackExhausted(const Vm& vm) {
+    return static_cast<const char*>(__builtin_frame_address(0)) < vm.nativeStackLimit;
+}
+
+}  // namespace nido::vm

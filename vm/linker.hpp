@@ -1,0 +1,117 @@
+// The linker: turns a verified Program into the runtime's tables. Classes
+// get their field layout (inherited fields first), vtable, interface tables
+// (resolved by method name) and toString; functions get their frame sizes;
+// constants become values; the prelude's error classes are found by name so
+// that the VM can throw them.
+//
+// Runtime structures live in ordinary memory owned by LinkedProgram and
+// never move after link() returns: instances and closures point at them.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "vm/map.hpp"
+#include "vm/object.hpp"
+#include "vm/program.hpp"
+
+namespace nido::vm {
+
+struct RtFunction {
+    const FunctionDesc* desc = nullptr;
+    uint32_t index = 0;
+    const uint8_t* code = nullptr;
+    uint32_t nparams = 0;    // receiver included
+    uint32_t nlocals = 0;    // parameters included
+    uint32_t frameSize = 0;  // nlocals + maxStack: the value-stack slots a frame may use
+    uint32_t ncaptures = 0;
+    bool returnsValue = false;
+    ValKind retKind = ValKind::Int;  // element kind of arrays built from results (map)
+    std::string_view shortName;      // "area" for "Square.area": method names in errors
+    std::string_view file;           // the module's source file, for traces
+    // Element kind of the array built by each CALL_BUILTIN ARRAY_FILL, by
+    // the pc of that instruction, sorted (typeflow.hpp derives them).
+    std::vector<std::pair<uint32_t, ValKind>> fillKinds;
+};
+
+// The methods of one interface as a class implements them.
+struct Itable {
+    uint32_t iface = 0;
+    std::vector<const RtFunction*> methods;  // in the interface's method order
+};
+
+struct RtClass {
+    const ClassDesc* desc = nullptr;
+    uint32_t index = 0;
+    bool isInterface = false;
+    const RtClass* super = nullptr;
+    std::vector<const FieldDesc*> fields;   // the layout, inherited fields first
+    uint32_t slotCount = 0;                 // fields plus the hidden trace slot of Error classes
+    bool isError = false;                   // Error or a subclass
+    std::vector<const RtFunction*> vtable;  // interfaces: their methods
+    std::vector<Itable> itables;            // every interface implemented, also through ancestors
+    const RtFunction* toString = nullptr;   // fun toString(): string, if defined or inherited
+};
+
+// The prelude classes the VM throws, in prelude order.
+enum class ErrorKind : uint8_t {
+    Error,
+    Arithmetic,
+    Index,
+    Key,
+    Null,
+    Cast,
+    Value,
+    IO,
+    Permission,
+    Assertion,
+    StackOverflow,
+    OutOfMemory,
+};
+constexpr int kErrorKindCount = 12;
+
+// Per type table entry, what the interpreter needs at run time.
+struct TypeKinds {
+    ValKind elem = ValKind::Int;   // Array: elements
+    KeyKind key = KeyKind::Int;    // Map: keys
+    ValKind value = ValKind::Int;  // Map: values
+    uint32_t arity = 0;            // Func: parameter count
+};
+
+struct LinkedProgram {
+    LinkedProgram() = default;
+    LinkedProgram(const LinkedProgram&) = delete;
+    LinkedProgram& operator=(const LinkedProgram&) = delete;
+    ~LinkedProgram();
+
+    const Program* program = nullptr;
+    std::vector<RtFunction> functions;
+    std::vector<RtClass> classes;
+    std::vector<TypeKinds> types;
+    Value* constants = nullptr;  // uncollectable: keeps the constant strings alive
+    Value* globals = nullptr;    // uncollectable, zeroed
+    std::array<const RtClass*, kErrorKindCount> errors{};
+    uint32_t messageField = 0;  // Error.message in every Error layout
+    const RtFunction* main = nullptr;
+};
+
+// Links p (already verified) into out. On failure returns false and sets
+// error to one line, e.g. "prelude class ValueError is missing".
+bool linkProgram(const Program& p, LinkedProgram& out, std::string& error);
+
+// The ValKind of values of type t.
+ValKind valKindOf(const Program& p, uint32_t t);
+
+// Whether an object of class c is an instance of target (a class or an
+// interface).
+bool instanceOf(const RtClass* c, const RtClass* target);
+
+// c's implementation of interface iface's methods. Verified code calls it
+// only for classes that implement iface.
+const Itable& itableFor(const RtClass* c, uint32_t iface);
+
+}  // namespace nido::vm
