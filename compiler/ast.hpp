@@ -47,6 +47,7 @@ enum class CallKind : uint8_t {
     None,
     Function,          // CALL target
     Builtin,           // CALL_BUILTIN builtin; a method builtin's receiver is the Member's object
+    Intrinsic,         // args; the intrinsic's opcode with the result type (intrinsics.def id in builtin)
     Virtual,           // CALL_VIRTUAL targetClass, target->slot
     Interface,         // CALL_INTERFACE targetClass, target->slot
     SuperMethod,       // this; CALL target
@@ -195,7 +196,7 @@ struct Call : Expr {
     CallKind callKind = CallKind::None;
     FunctionSym* target = nullptr;
     ClassSym* targetClass = nullptr;
-    uint16_t builtin = 0;
+    uint16_t builtin = 0;  // builtins.def id (Builtin) or intrinsics.def id (Intrinsic)
     std::vector<const Type*> argTypes;
     bool implicitThis = false;
     Call(Loc l) : Expr(ExprKind::Call, l) {}  // loc: the '(' position

@@ -41,7 +41,7 @@ std::unique_ptr<Semantics> checkProgram(std::vector<SourceModule>& modules, Diag
 // it without an exit test, so "missing return" and reachability agree.
 bool isEndlessLoop(const While& w);
 
-// Whether builtins.def has a free function of this name.
+// Whether builtins.def or intrinsics.def has a free function of this name.
 bool isGlobalBuiltin(const std::string& name);
 
 class Checker {

@@ -1,7 +1,8 @@
 // Calls and member access: top-level functions, constructors, methods
 // (virtual, interface, super), closures (locals, globals, fields of function
 // type), module-qualified names, and builtins resolved against builtins.def
-// (first exact match, else first match with int->float widening).
+// and intrinsics.def (first exact match, else first match with int->float
+// widening).
 #include <fmt/format.h>
 
 #include "compiler/checker.hpp"
@@ -108,6 +109,13 @@ Loc calleeLoc(const Call& c) {
     return c.callee->loc;
 }
 
+// An entry of builtins.def or intrinsics.def a call may resolve to.
+struct BuiltinCandidate {
+    const vm::Signature* sig;
+    bool intrinsic;
+    uint16_t id;  // BuiltinId or IntrinsicId
+};
+
 std::string typeList(const std::vector<const Type*>& ts) {
     std::string s;
     for (size_t i = 0; i < ts.size(); i++) s += (i ? ", " : "") + typeName(ts[i]);
@@ -118,6 +126,8 @@ std::string typeList(const std::vector<const Type*>& ts) {
 
 bool isGlobalBuiltin(const std::string& name) {
     for (const vm::BuiltinInfo& b : vm::kBuiltinInfo)
+        if (b.receiver == vm::BuiltinReceiver::GLOBAL && name == b.name) return true;
+    for (const vm::IntrinsicInfo& b : vm::kIntrinsicInfo)
         if (b.receiver == vm::BuiltinReceiver::GLOBAL && name == b.name) return true;
     return false;
 }
@@ -393,14 +403,20 @@ const Type* Checker::callBuiltin(Call& c, const std::string& name, const Type* r
                                  const Type* expected) {
     auto kind = vm::BuiltinReceiver(receiverKind);
     size_t off = receiver ? 1 : 0;
-    std::vector<vm::BuiltinId> candidates;
+    std::vector<BuiltinCandidate> candidates;
     bool named = false;
+    auto consider = [&](vm::BuiltinReceiver r, const char* n, const vm::Signature& sig, bool intrinsic, int id) {
+        if (r != kind || name != n) return;
+        named = true;
+        if (sig.params.size() == c.args.size() + off) candidates.push_back({&sig, intrinsic, uint16_t(id)});
+    };
     for (int i = 0; i < vm::kBuiltinCount; i++) {
         const vm::BuiltinInfo& info = vm::kBuiltinInfo[i];
-        if (info.receiver != kind || name != info.name) continue;
-        named = true;
-        if (vm::builtinSignature(vm::BuiltinId(i)).params.size() == c.args.size() + off)
-            candidates.push_back(vm::BuiltinId(i));
+        consider(info.receiver, info.name, vm::builtinSignature(vm::BuiltinId(i)), false, i);
+    }
+    for (int i = 0; i < vm::kIntrinsicCount; i++) {
+        const vm::IntrinsicInfo& info = vm::kIntrinsicInfo[i];
+        consider(info.receiver, info.name, vm::intrinsicSignature(vm::IntrinsicId(i)), true, i);
     }
     auto fail = [&]() {
         for (auto& a : c.args) checkExpr(*a);
@@ -422,7 +438,7 @@ const Type* Checker::callBuiltin(Call& c, const std::string& name, const Type* r
     std::vector<const Type*> argT;
     bool bad = false;
     if (candidates.size() == 1) {
-        const vm::Signature& sig = vm::builtinSignature(candidates[0]);
+        const vm::Signature& sig = *candidates[0].sig;
         Bindings hb;
         if (expected && !matchSig(sig.result, expected, hb, false, false)) hb = Bindings{};
         if (receiver) matchSig(sig.params[0], receiver, hb, false, true);
@@ -442,8 +458,8 @@ const Type* Checker::callBuiltin(Call& c, const std::string& name, const Type* r
     // first match with widening.
     for (int prebind = expected ? 1 : 0; prebind >= 0; prebind--) {
         for (int widen = 0; widen <= 1; widen++) {
-            for (vm::BuiltinId id : candidates) {
-                const vm::Signature& sig = vm::builtinSignature(id);
+            for (const BuiltinCandidate& cand : candidates) {
+                const vm::Signature& sig = *cand.sig;
                 Bindings b;
                 if (prebind && !matchSig(sig.result, expected, b, false, false)) continue;
                 if (receiver && !matchSig(sig.params[0], receiver, b, false, true)) continue;
@@ -456,8 +472,8 @@ const Type* Checker::callBuiltin(Call& c, const std::string& name, const Type* r
                     error(calleeLoc(c), fmt::format("cannot infer the type of '{}' from null arguments", name));
                     return types_.error();
                 }
-                c.callKind = CallKind::Builtin;
-                c.builtin = uint16_t(id);
+                c.callKind = cand.intrinsic ? CallKind::Intrinsic : CallKind::Builtin;
+                c.builtin = cand.id;
                 c.argTypes.clear();
                 for (size_t i = 0; i < argT.size(); i++) {
                     const SigType& ps = sig.params[off + i];
@@ -470,7 +486,7 @@ const Type* Checker::callBuiltin(Call& c, const std::string& name, const Type* r
     }
 
     if (candidates.size() == 1) {
-        const vm::Signature& sig = vm::builtinSignature(candidates[0]);
+        const vm::Signature& sig = *candidates[0].sig;
         Bindings b;
         if (receiver && !matchSig(sig.params[0], receiver, b, false, true)) {
             error(calleeLoc(c), fmt::format("'{}' cannot be called on {}", name, typeName(receiver)));

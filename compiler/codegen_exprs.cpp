@@ -318,6 +318,14 @@ void FunctionGen::genCall(Call& c) {
         em_.emit(Op::CALL_BUILTIN, c.builtin, 0, n + (method ? 1 : 0), pushes);
         break;
     }
+    case CallKind::Intrinsic: {
+        const vm::IntrinsicInfo& info = vm::intrinsicInfo(vm::IntrinsicId(c.builtin));
+        bool method = info.receiver != vm::BuiltinReceiver::GLOBAL;
+        if (method) receiver();
+        genArgs(c);
+        em_.emit(info.op, pg_.type(c.type), 0, n + (method ? 1 : 0), pushes);
+        break;
+    }
     case CallKind::Virtual:
     case CallKind::Interface:
         receiver();

@@ -1,7 +1,6 @@
 // The builtin dispatch table and helpers shared by the builtins_*.cpp files.
 #include "vm/builtin_impl.hpp"
 
-#include <algorithm>
 #include <array>
 
 #include <fmt/format.h>
@@ -37,16 +36,6 @@ const BuiltinEntry* builtinTable() {
         return t;
     }();
     return table.data();
-}
-
-ValKind fillKindAtCall(const Vm& vm) {
-    const Frame& f = vm.frames[vm.depth - 1];
-    // The interpreter saved the resume point: just past the 3-byte
-    // CALL_BUILTIN. The linker recorded a kind for every such call.
-    uint32_t pc = uint32_t(f.ip - f.fn->code) - 3;
-    const auto& kinds = f.fn->fillKinds;
-    auto it = std::lower_bound(kinds.begin(), kinds.end(), pc, [](const auto& e, uint32_t at) { return e.first < at; });
-    return it != kinds.end() && it->first == pc ? it->second : ValKind::Ref;
 }
 
 bool checkSlice(Vm& vm, int64_t start, int64_t end, int64_t length) {

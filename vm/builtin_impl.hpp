@@ -35,10 +35,6 @@ struct BuiltinEntry {
 // Indexed by BuiltinId, built from the signatures on first use.
 const BuiltinEntry* builtinTable();
 
-// The element kind recorded for the ARRAY_FILL call the innermost frame is
-// executing (typeflow.hpp).
-ValKind fillKindAtCall(const Vm& vm);
-
 inline String* asString(Value v) { return static_cast<String*>(v.ref); }
 inline Array* asArray(Value v) { return static_cast<Array*>(v.ref); }
 inline Map* asMap(Value v) { return static_cast<Map*>(v.ref); }

@@ -1,7 +1,10 @@
-// Built-in function ids and their descriptions, expanded from builtins.def.
+// Built-in function ids and their descriptions, expanded from builtins.def
+// and intrinsics.def.
 #pragma once
 
 #include <cstdint>
+
+#include "vm/opcodes.hpp"
 
 namespace nido::vm {
 
@@ -29,5 +32,29 @@ inline constexpr BuiltinInfo kBuiltinInfo[] = {
 constexpr int kBuiltinCount = int(sizeof(kBuiltinInfo) / sizeof(kBuiltinInfo[0]));
 
 inline const BuiltinInfo& builtinInfo(BuiltinId id) { return kBuiltinInfo[static_cast<int>(id)]; }
+
+enum class IntrinsicId : uint8_t {
+#define INTRINSIC(id, recv, name, sig, op) id,
+#include "vm/intrinsics.def"
+#undef INTRINSIC
+};
+
+struct IntrinsicInfo {
+    const char* id;
+    BuiltinReceiver receiver;
+    const char* name;
+    const char* signature;
+    Op op;  // emitted with the call's result type as operand
+};
+
+inline constexpr IntrinsicInfo kIntrinsicInfo[] = {
+#define INTRINSIC(id, recv, name, sig, op) {#id, BuiltinReceiver::recv, name, sig, Op::op},
+#include "vm/intrinsics.def"
+#undef INTRINSIC
+};
+
+constexpr int kIntrinsicCount = int(sizeof(kIntrinsicInfo) / sizeof(kIntrinsicInfo[0]));
+
+inline const IntrinsicInfo& intrinsicInfo(IntrinsicId id) { return kIntrinsicInfo[static_cast<int>(id)]; }
 
 }  // namespace nido::vm

@@ -1,5 +1,5 @@
-// Global builtin functions: print, str, conversions, array(), chr, assert,
-// min/max/abs (LANGUAGE.md section 7).
+// Global builtin functions: print, str, conversions, chr, assert, min/max/abs
+// (LANGUAGE.md section 7). array() is an instruction, NEW_ARRAY_FILL.
 #include <cmath>
 
 #include <fmt/format.h>
@@ -45,21 +45,6 @@ void builtin_INT_OF_FLOAT(Vm& vm, Value* args) {
 }
 
 void builtin_FLOAT_OF_INT(Vm&, Value* args) { args[0].f = double(args[0].i); }
-
-void builtin_ARRAY_FILL(Vm& vm, Value* args) {
-    int64_t n = args[0].i;
-    if (n < 0) {
-        throwError(vm, ErrorKind::Value, fmt::format("negative array size {}", n));
-        return;
-    }
-    Array* a = newArray(fillKindAtCall(vm), n, n);
-    if (!a) {
-        throwOutOfMemory(vm);
-        return;
-    }
-    for (int64_t i = 0; i < n; i++) a->data[i] = args[1];
-    args[0].ref = a;
-}
 
 void builtin_CHR(Vm& vm, Value* args) {
     int64_t cp = args[0].i;

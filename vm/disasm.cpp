@@ -176,6 +176,7 @@ std::string operandText(const Program& p, const FunctionDesc& fn, uint32_t pc, O
         return g < p.globals.size() ? clean(p.globals[g].name) : bad(g);
     }
     case Op::BOX_NEW:
+    case Op::NEW_ARRAY_FILL:
     case Op::CALL_CLOSURE: return typeName(p, u32At(o));
     case Op::GET_FIELD:
     case Op::SET_FIELD: return fieldText(p, u32At(o), u16At(o + 4));

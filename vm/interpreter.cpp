@@ -14,6 +14,7 @@
 // against.
 #include "vm/interpreter.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <cmath>
@@ -278,12 +279,18 @@ dispatch:
         sp[-1].ref = box;
         NEXT(5);
     }
+    // A Box-typed local is null until its BOX_NEW, and MAKE_CLOSURE accepts
+    // null captures: the verifier cannot exclude a null box.
     CASE(BOX_GET) {
-        sp[-1] = static_cast<Box*>(sp[-1].ref)->value;
+        Box* box = static_cast<Box*>(sp[-1].ref);
+        if (!box) THROW(throwError(vm, ErrorKind::Null, "null box"));
+        sp[-1] = box->value;
         NEXT(1);
     }
     CASE(BOX_SET) {
-        static_cast<Box*>(sp[-2].ref)->value = sp[-1];
+        Box* box = static_cast<Box*>(sp[-2].ref);
+        if (!box) THROW(throwError(vm, ErrorKind::Null, "null box"));
+        box->value = sp[-1];
         sp -= 2;
         NEXT(1);
     }
@@ -456,6 +463,16 @@ dispatch:
         std::memcpy(a->data, sp, n * sizeof(Value));
         (sp++)->ref = a;
         NEXT(9);
+    }
+    CASE(NEW_ARRAY_FILL) {
+        int64_t n = sp[-2].i;
+        if (n < 0) THROW(throwError(vm, ErrorKind::Value, fmt::format("negative array size {}", n)));
+        Array* a = newArray(types[rd32(ip + 1)].elem, n, n);
+        CHECK_ALLOC(a);
+        std::fill_n(a->data, n, sp[-1]);
+        sp--;
+        sp[-1].ref = a;
+        NEXT(5);
     }
     CASE(NEW_MAP) {
         uint32_t n = rd32(ip + 5);

@@ -6,11 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "vm/builtins.hpp"
 #include "vm/gc.hpp"
-#include "vm/opcodes.hpp"
 #include "vm/type_rules.hpp"
-#include "vm/typeflow.hpp"
 
 namespace nido::vm {
 namespace {
@@ -30,18 +27,6 @@ KeyKind keyKindOf(const Program& p, uint32_t t) {
     }
 }
 
-// Whether fn's code calls ARRAY_FILL, the one builtin that needs typeflow.
-bool callsArrayFill(const FunctionDesc& fn) {
-    const std::vector<uint8_t>& code = fn.code;
-    for (size_t pc = 0; pc < code.size() && code[pc] < kOpCount; pc += instructionLength(Op(code[pc]))) {
-        if (Op(code[pc]) == Op::CALL_BUILTIN && pc + 2 < code.size() &&
-            uint16_t(code[pc + 1] | code[pc + 2] << 8) == uint16_t(BuiltinId::ARRAY_FILL)) {
-            return true;
-        }
-    }
-    return false;
-}
-
 class Linker {
 public:
     Linker(const Program& p, LinkedProgram& out, std::string& error) : p_(p), out_(out), error_(error) {}
@@ -50,8 +35,7 @@ public:
         out_.program = &p_;
         linkTypes();
         linkFunctions();
-        if (!linkClasses() || !findPreludeErrors() || !linkConstants() || !findMain()) return false;
-        return inferFillKinds();
+        return linkClasses() && findPreludeErrors() && linkConstants() && findMain();
     }
 
 private:
@@ -208,18 +192,6 @@ private:
         if (m == kNone) return fail(fmt::format("module {} has no main function", p_.modules[entry].name));
         out_.main = &out_.functions[m];
         if (out_.main->nparams > 1) return fail("main takes more than one parameter");
-        return true;
-    }
-
-    bool inferFillKinds() {
-        TypeModel types(p_);
-        bool loaded = false;
-        for (RtFunction& f : out_.functions) {
-            if (!callsArrayFill(*f.desc)) continue;
-            if (!loaded && !types.load(error_)) return false;
-            loaded = true;
-            if (!nido::vm::inferFillKinds(p_, types, out_.classes, f, error_)) return false;
-        }
         return true;
     }
 

@@ -12,7 +12,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "vm/map.hpp"
@@ -33,9 +32,6 @@ struct RtFunction {
     ValKind retKind = ValKind::Int;  // element kind of arrays built from results (map)
     std::string_view shortName;      // "area" for "Square.area": method names in errors
     std::string_view file;           // the module's source file, for traces
-    // Element kind of the array built by each CALL_BUILTIN ARRAY_FILL, by
-    // the pc of that instruction, sorted (typeflow.hpp derives them).
-    std::vector<std::pair<uint32_t, ValKind>> fillKinds;
 };
 
 // The methods of one interface as a class implements them.

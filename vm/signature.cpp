@@ -1,6 +1,7 @@
-// Parser for the builtin signature grammar of builtins.def. The table is
-// compiled into the binary, so a malformed signature is a programming error
-// caught by the unit tests (every entry is parsed there).
+// Parser for the builtin signature grammar of builtins.def and
+// intrinsics.def. The tables are compiled into the binary, so a malformed
+// signature is a programming error caught by the unit tests (every entry is
+// parsed there).
 #include "vm/signature.hpp"
 
 #include <array>
@@ -83,6 +84,15 @@ const Signature& builtinSignature(BuiltinId id) {
     static const auto table = [] {
         std::array<Signature, kBuiltinCount> all;
         for (int i = 0; i < kBuiltinCount; i++) all[i] = parse(kBuiltinInfo[i].signature);
+        return all;
+    }();
+    return table[static_cast<int>(id)];
+}
+
+const Signature& intrinsicSignature(IntrinsicId id) {
+    static const auto table = [] {
+        std::array<Signature, kIntrinsicCount> all;
+        for (int i = 0; i < kIntrinsicCount; i++) all[i] = parse(kIntrinsicInfo[i].signature);
         return all;
     }();
     return table[static_cast<int>(id)];

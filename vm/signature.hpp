@@ -1,5 +1,6 @@
 // Parsed builtin signatures (grammar in builtins.def). The type checker and
-// the verifier each match argument types against these patterns.
+// the verifier each match argument types against these patterns; the
+// checker also resolves intrinsics (intrinsics.def) with them.
 #pragma once
 
 #include <vector>
@@ -33,7 +34,9 @@ struct Signature {
     SigType result;
 };
 
-// The parsed signature of a builtin; parsed once, on first use.
+// The parsed signature of a builtin or an intrinsic; parsed once, on first
+// use.
 const Signature& builtinSignature(BuiltinId id);
+const Signature& intrinsicSignature(IntrinsicId id);
 
 }  // namespace nido::vm

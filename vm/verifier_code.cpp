@@ -508,6 +508,9 @@ bool CodeVerifier::step(const uint8_t* o, bool& fallsThrough) {
         }
         return push(t);
     }
+    case Op::NEW_ARRAY_FILL:
+        return typeOperand(readU32(o), TypeKind::Array, "an array", t) && popAs(t_.node(t).elem, " as array element") &&
+               popAs(kTypeInt, " as count") && push(t);
     case Op::NEW_MAP: {
         if (!typeOperand(readU32(o), TypeKind::Map, "a map", t)) return false;
         for (uint32_t n = readU32(o + 4); n > 0; n--) {

@@ -98,32 +98,31 @@ TEST_CASE("int() truncates and rejects nan, inf and out-of-range values") {
     EXPECT('f', t.i(-3).call(B::FLOAT_OF_INT), "-3.0");
 }
 
-TEST_CASE("array() fills with the value's static type") {
-    EXPECT('r', t.i(3).then(t.f(1.5)).call(B::ARRAY_FILL), "[1.5, 1.5, 1.5]");
-    EXPECT('r', t.i(2).then(t.s("x")).call(B::ARRAY_FILL), "[\"x\", \"x\"]");
-    EXPECT('r', t.i(2).op(Op::PUSH_TRUE).call(B::ARRAY_FILL), "[true, true]");
-    EXPECT('r', t.i(0).i(1).call(B::ARRAY_FILL), "[]");
-    EXPECT('r', t.i(-1).i(0).call(B::ARRAY_FILL), "ValueError: negative array size -1");
-    // The value's type found through an array element and a local.
-    EXPECT('r', t.i(2).then(t.ints({4, 5})).i(1).op(Op::ARRAY_GET).call(B::ARRAY_FILL), "[5, 5]");
+// array(n, v) is the instruction NEW_ARRAY_FILL, whose operand gives the
+// element type (so the array prints and is scanned by its static type).
+TEST_CASE("NEW_ARRAY_FILL fills an array of its operand type") {
+    auto fill = [](uint32_t type, Asm count, Asm value) { return count.then(value).op(Op::NEW_ARRAY_FILL, type); };
+    EXPECT('r', fill(t.tFloats, t.i(3), t.f(1.5)), "[1.5, 1.5, 1.5]");
+    EXPECT('r', fill(t.tInts, t.i(3), t.i(7)), "[7, 7, 7]");
+    EXPECT('r', fill(t.tStrings, t.i(2), t.s("x")), "[\"x\", \"x\"]");
+    EXPECT('r', fill(t.tStrings, t.i(2), Asm().op(Op::PUSH_NULL)), "[null, null]");
+    EXPECT('r', fill(t.b.arrayOf(kTypeBool), t.i(2), Asm().op(Op::PUSH_TRUE)), "[true, true]");
+    EXPECT('r', fill(t.tInts, t.i(0), t.i(1)), "[]");
+    EXPECT('r', fill(t.tInts, t.i(-1), t.i(0)), "ValueError: negative array size -1");
+    EXPECT('r', fill(t.tInts, t.i(INT32_MIN), t.i(0)), "ValueError: negative array size -2147483648");
+    // Nested: every element is the same inner array.
     {
         T t;
-        Asm m;
-        m.then(t.floats({0.25})).op(Op::STORE_LOCAL, 0).i(2).op(Op::LOAD_LOCAL, 0).call(B::ARRAY_FILL);
-        CHECK(t.run(m, 'r', {t.tFloats}) == "[[0.25], [0.25]]");
+        Asm m = fill(t.b.arrayOf(t.tFloats), t.i(2), t.floats({0.25}));
+        m.op(Op::DUP).op(Op::PUSH_INT, 0).op(Op::ARRAY_GET).then(t.f(2.0)).call(B::ARRAY_PUSH);
+        CHECK(t.run(m, 'r') == "[[0.25, 2.0], [0.25, 2.0]]");
     }
+    // The filled array grows like any other.
     {
-        // null on one path, a string on the other: the merge types it string.
         T t;
-        Asm m;
-        m.i(2).op(Op::PUSH_TRUE).jump(Op::JUMP_IF_FALSE, "other").op(Op::PUSH_NULL).jump(Op::JUMP, "join");
-        m.label("other").then(t.s("s")).label("join").call(B::ARRAY_FILL);
-        CHECK(t.run(m, 'r') == "[null, null]");
-    }
-    {
-        // Through a builtin's type variable: array(2, [1.5].pop()).
-        T t;
-        CHECK(t.run(t.i(2).then(t.floats({1.5})).call(B::ARRAY_POP).call(B::ARRAY_FILL), 'r') == "[1.5, 1.5]");
+        Asm m = fill(t.tFloats, t.i(1), t.f(0.5));
+        m.op(Op::DUP).then(t.f(-1.0)).call(B::ARRAY_PUSH);
+        CHECK(t.run(m, 'r') == "[0.5, -1.0]");
     }
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "compiler/compiler.hpp"
+#include "vm/disasm.hpp"
 #include "vm/host.hpp"
 #include "vm/module_file.hpp"
 #include "vm/runtime.hpp"
@@ -140,6 +141,24 @@ TEST_CASE("codegen: arithmetic, widening, strings") {
                  "    let s: string = null\n    println(s == null)\n}\n") ==
           "3.0\n1.5\n3\n-1\n1.5\ntrue\na12.5truenull\nx=2 [1, 2]\n-9223372036854775808\n"
           "-9223372036854775808\n1\n-4\n15\n98\ntrue\ntrue\n");
+}
+
+// array(n, v) is an intrinsic: NEW_ARRAY_FILL with the call's result type,
+// the value widened when the context asks for [float].
+TEST_CASE("codegen: array() compiles to NEW_ARRAY_FILL") {
+    const char* source =
+        "class P {}\nfun main() {\n    let xs: [float] = array(3, 0)\n    println(xs)\n"
+        "    println(array(2, [true]))\n    let ps = array(2, P())\n    println(ps[0] == ps[1])\n"
+        "    let ss: [string] = array(1, null)\n    println(ss)\n}\n";
+    vm::Program p = build(source);
+    std::string listing = vm::disassemble(p);
+    CHECK(listing.find("I2F") != std::string::npos);
+    CHECK(listing.find("NEW_ARRAY_FILL  [float]") != std::string::npos);
+    CHECK(listing.find("NEW_ARRAY_FILL  [[bool]]") != std::string::npos);
+    CHECK(listing.find("NEW_ARRAY_FILL  [P]") != std::string::npos);
+    CHECK(listing.find("NEW_ARRAY_FILL  [string]") != std::string::npos);
+    CHECK(listing.find("CALL_BUILTIN  ARRAY") == std::string::npos);
+    CHECK(output(source) == "[0.0, 0.0, 0.0]\n[[true], [true]]\ntrue\n[null]\n");
 }
 
 TEST_CASE("codegen: defaults and initialisation order") {

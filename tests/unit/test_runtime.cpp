@@ -266,6 +266,58 @@ TEST_CASE("calls and field access on null throw NullError") {
           "NullError: field \"legs\" of null");
 }
 
+// The verifier accepts BOX_GET / BOX_SET on a Box-typed local read before
+// its BOX_NEW (null) and a null capture given to MAKE_CLOSURE; the VM throws
+// NullError instead of dereferencing null, and a handler can catch it.
+TEST_CASE("BOX_GET and BOX_SET on a null box throw NullError") {
+    auto run = [](auto build) {
+        ProgramBuilder b;
+        build(b);
+        RunResult r = b.run();
+        CHECK(r.status == 1);
+        return r.out + firstLine(r.err);
+    };
+    // A Box-typed local read before BOX_NEW.
+    CHECK(run([](ProgramBuilder& b) {
+              b.setMain(Asm().op(Op::LOAD_LOCAL, 0).op(Op::BOX_GET).op(Op::POP).op(Op::RETURN_VOID),
+                        {b.boxOf(kTypeInt)});
+          }) == "NullError: null box");
+    CHECK(run([](ProgramBuilder& b) {
+              b.setMain(Asm().op(Op::LOAD_LOCAL, 0).op(Op::PUSH_INT, 1).op(Op::BOX_SET).op(Op::RETURN_VOID),
+                        {b.boxOf(kTypeInt)});
+          }) == "NullError: null box");
+    // A null capture: the lambda's BOX_SET and BOX_GET find null.
+    for (Op use : {Op::BOX_SET, Op::BOX_GET}) {
+        CHECK(run([use](ProgramBuilder& b) {
+                  uint32_t box = b.boxOf(kTypeString);
+                  FnSpec lambda{"main.<lambda>", {}, kTypeVoid, {}, kFnLambda};
+                  lambda.captures = {box};
+                  Asm body;
+                  body.op(Op::LOAD_CAPTURE, 0);
+                  if (use == Op::BOX_SET) body.op(Op::PUSH_NULL);
+                  body.op(use);
+                  if (use == Op::BOX_GET) body.op(Op::POP);
+                  uint32_t fn = b.addFunction(lambda, body.op(Op::RETURN_VOID));
+                  b.setMain(Asm()
+                                .op(Op::PUSH_NULL)
+                                .op(Op::MAKE_CLOSURE, fn)
+                                .op(Op::CALL_CLOSURE, b.funcOf({}, kTypeVoid))
+                                .op(Op::RETURN_VOID));
+              }) == "NullError: null box");
+    }
+    // Caught like any NullError.
+    ProgramBuilder b;
+    uint32_t nullError = b.cls("NullError");
+    Asm m;
+    m.op(Op::LOAD_LOCAL, 0).op(Op::BOX_GET).op(Op::POP).op(Op::RETURN_VOID);
+    uint32_t handler = m.pc();
+    m.op(Op::GET_FIELD, b.errorClass, 0).call(BuiltinId::PRINTLN).op(Op::RETURN_VOID);
+    b.setMain(m, {b.boxOf(kTypeFloat)}, kTypeVoid, {{0, handler, handler, nullError}});
+    RunResult r = b.run();
+    CHECK(r.status == 0);
+    CHECK(r.out == "null box\n");
+}
+
 // makeCounter() returns a closure over a boxed local: each call adds one.
 TEST_CASE("closures share captured boxes") {
     ProgramBuilder b;
