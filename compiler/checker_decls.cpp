@@ -329,15 +329,7 @@ void Checker::declareFunctionSignature(FunctionSym* fn, const std::vector<Param>
             error(p.loc, fmt::format("parameter '{}' needs a type", p.name));
         for (LocalVar* other : fn->params)
             if (other->name == p.name) error(p.loc, fmt::format("parameter '{}' is declared twice", p.name));
-        auto v = std::make_unique<LocalVar>();
-        v->name = p.name;
-        v->type = t;
-        v->owner = fn;
-        v->loc = p.loc;
-        v->isParam = true;
-        fn->params.push_back(v.get());
-        fn->paramTypes.push_back(t);
-        fn->locals.push_back(std::move(v));
+        fn->addParam(p.name, t, p.loc);
     }
     fn->ret = resolveType(result, true);
     fn->type = types_.funcOf(fn->paramTypes, fn->ret);

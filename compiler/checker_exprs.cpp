@@ -329,15 +329,7 @@ const Type* Checker::checkLambda(Lambda& e, const Type* expected) {
             t = hint->params[i];
         else
             error(p.loc, fmt::format("cannot infer the type of parameter '{}'; declare it", p.name));
-        auto v = std::make_unique<LocalVar>();
-        v->name = p.name;
-        v->type = t;
-        v->owner = fn;
-        v->loc = p.loc;
-        v->isParam = true;
-        fn->params.push_back(v.get());
-        fn->paramTypes.push_back(t);
-        fn->locals.push_back(std::move(v));
+        fn->addParam(p.name, t, p.loc);
     }
 
     FnCtx ctx;

@@ -74,6 +74,19 @@ struct FunctionSym {
         return -1;
     }
     bool hasReceiver() const { return kind == FnKind::Method || kind == FnKind::Constructor; }
+
+    // Appends a declared parameter of type t to the frame and the signature.
+    void addParam(const std::string& pname, const Type* t, Loc at) {
+        auto v = std::make_unique<LocalVar>();
+        v->name = pname;
+        v->type = t;
+        v->owner = this;
+        v->loc = at;
+        v->isParam = true;
+        params.push_back(v.get());
+        paramTypes.push_back(t);
+        locals.push_back(std::move(v));
+    }
 };
 
 struct FieldSym {
