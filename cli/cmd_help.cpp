@@ -19,8 +19,15 @@ constexpr HelpEntry kHelp[] = {
     {"run", "nido run [flags] FILE.nd|FILE.ndc [args...]",
      "Compiles FILE.nd (or loads and verifies FILE.ndc) and runs its main.\n"
      "Arguments after FILE go to the program.\n"
-     "  --trace          print each instruction to stderr as it runs\n"
-     "  --max-frames=N   call depth before StackOverflowError (default 20000, at least 100)\n"
+     "The program may use stdin, stdout, stderr, clocks and its arguments;\n"
+     "files and environment variables only when a flag allows them:\n"
+     "  --allow-read[=PATH,...]   read files (all, or under the listed paths)\n"
+     "  --allow-write[=PATH,...]  create, write and remove files (all, or under the paths)\n"
+     "  --allow-env[=NAME,...]    read environment variables (all, or the listed names)\n"
+     "  -A, --allow-all           all of the above\n"
+     "  --max-heap=SIZE           cap the heap (e.g. 64M); past it: OutOfMemoryError\n"
+     "  --max-frames=N            call depth before StackOverflowError (default 20000, at least 100)\n"
+     "  --trace                   print each instruction to stderr as it runs\n"
      "Exit status: the program's own (main's int result, else 0); 1 after an\n"
      "uncaught error; 2 for usage, compile, load or verification errors."},
     {"build", "nido build FILE.nd [-o OUT.ndc]",

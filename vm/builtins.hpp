@@ -14,7 +14,7 @@ enum class BuiltinId : uint16_t {
 #undef BUILTIN
 };
 
-enum class BuiltinReceiver : uint8_t { GLOBAL, STRING, ARRAY, MAP };
+enum class BuiltinReceiver : uint8_t { GLOBAL, STRING, ARRAY, MAP, MODULE };
 
 struct BuiltinInfo {
     const char* id;

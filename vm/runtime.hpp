@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "vm/permissions.hpp"
 #include "vm/program.hpp"
 
 namespace nido::vm {
@@ -13,6 +14,8 @@ namespace nido::vm {
 struct RunOptions {
     bool trace = false;          // print each instruction to stderr as it runs
     uint32_t maxFrames = 20000;  // Nido call depth before StackOverflowError (at least 10,000)
+    uint64_t maxHeapBytes = 0;   // --max-heap: GC heap cap, 0 for none; past it allocation throws OutOfMemoryError
+    Permissions permissions;     // --allow-*: what the program may touch beyond stdio, clocks and args
 };
 
 // Runs p (already verified) with the given program arguments. Returns the

@@ -8,86 +8,19 @@
 
 #include <doctest/doctest.h>
 
-#include <cstring>
-#include <map>
 #include <string>
 #include <vector>
 
+#include "tests/unit/bytecode_asm.hpp"
 #include "vm/builtins.hpp"
 #include "vm/host.hpp"
-#include "vm/opcodes.hpp"
 #include "vm/program.hpp"
 #include "vm/runtime.hpp"
 #include "vm/verifier.hpp"
 
 namespace nido::vm::rttest {
 
-// Assembles instructions; jumps name labels that code() resolves, and
-// line() records a line-table entry at the current pc.
-class Asm {
-public:
-    Asm& op(Op o) {
-        code_.push_back(uint8_t(o));
-        return *this;
-    }
-    Asm& op(Op o, int64_t a) {
-        op(o);
-        put(uint64_t(a), operandBytes(opInfo(o).format));
-        return *this;
-    }
-    Asm& op(Op o, uint32_t a, uint32_t b) {
-        op(o);
-        put(a, 4);
-        put(b, opInfo(o).format == OperandFormat::U32_U16 ? 2 : 4);
-        return *this;
-    }
-    Asm& call(BuiltinId id) { return op(Op::CALL_BUILTIN, int64_t(id)); }
-    // PUSH_INT of a value that fits its 32-bit operand.
-    Asm& i(int64_t v) {
-        REQUIRE(v == int32_t(v));
-        return op(Op::PUSH_INT, v);
-    }
-    Asm& jump(Op o, const std::string& label) {
-        fixups_.push_back({pc(), label});
-        return op(o, 0);
-    }
-    Asm& label(const std::string& name) {
-        labels_[name] = pc();
-        return *this;
-    }
-    Asm& line(uint32_t n) {
-        lines_.push_back({pc(), n});
-        return *this;
-    }
-    // Appends another fragment (labels must not clash).
-    Asm& then(const Asm& other) {
-        uint32_t base = pc();
-        for (auto& [name, at] : other.labels_) labels_[name] = base + at;
-        for (auto& [from, name] : other.fixups_) fixups_.push_back({base + from, name});
-        code_.insert(code_.end(), other.code_.begin(), other.code_.end());
-        return *this;
-    }
-    uint32_t pc() const { return uint32_t(code_.size()); }
-    uint32_t at(const std::string& name) const { return labels_.at(name); }
-    const std::vector<LineEntry>& lines() const { return lines_; }
-    std::vector<uint8_t> code() const {
-        std::vector<uint8_t> code = code_;
-        for (auto& [from, name] : fixups_) {
-            uint32_t off = labels_.at(name) - from;
-            for (int i = 0; i < 4; i++) code[from + 1 + i] = uint8_t(off >> (8 * i));
-        }
-        return code;
-    }
-
-private:
-    void put(uint64_t v, int bytes) {
-        for (int i = 0; i < bytes; i++) code_.push_back(uint8_t(v >> (8 * i)));
-    }
-    std::vector<uint8_t> code_;
-    std::map<std::string, uint32_t> labels_;
-    std::vector<std::pair<uint32_t, std::string>> fixups_;
-    std::vector<LineEntry> lines_;
-};
+using namespace testing;  // Asm and the *Of() table builders
 
 struct FnSpec {
     FnSpec(std::string name, std::vector<uint32_t> params = {}, uint32_t ret = kTypeVoid,
@@ -124,16 +57,10 @@ public:
         "IOError",         "PermissionError", "AssertionError", "StackOverflowError", "OutOfMemoryError"};
 
     ProgramBuilder() {
-        for (uint32_t k = 0; k < kFixedTypeCount; k++) type(TypeKind(k));
-        ModuleDesc prelude, main;
-        prelude.name = "prelude";
-        prelude.file = "prelude.nd";
-        main.name = "main";
-        main.file = "main.nd";
-        main.imports = {kPrelude};
-        p.modules = {prelude, main};
+        p.types = fixedTypes();
+        p.modules = {moduleOf("prelude"), moduleOf("main", {kPrelude})};
 
-        errorClass = addClass("Error", kNone, {field("message", kTypeString)}, kPrelude);
+        errorClass = addClass("Error", kNone, {fieldOf("message", kTypeString)}, kPrelude);
         uint32_t self = classType(errorClass);
         p.classes[errorClass].constructor = addFunction(
             {"Error.new", {self, kTypeString}, kTypeVoid, {}, kFnMethod | kFnConstructor, errorClass},
@@ -175,13 +102,7 @@ public:
     }
     uint32_t type(TypeKind k, uint32_t elem = kNone, uint32_t value = kNone, uint32_t c = kNone,
                   std::vector<uint32_t> params = {}) {
-        TypeDesc t;
-        t.kind = k;
-        t.elem = elem;
-        t.value = value;
-        t.cls = c;
-        t.params = std::move(params);
-        return type(t);
+        return type(typeOf(k, elem, value, c, std::move(params)));
     }
     uint32_t arrayOf(uint32_t elem) { return type(TypeKind::Array, elem); }
     uint32_t mapOf(uint32_t key, uint32_t value) { return type(TypeKind::Map, key, value); }
@@ -195,26 +116,17 @@ public:
         p.constants.push_back(c);
         return uint32_t(p.constants.size() - 1);
     }
-    uint32_t intConst(int64_t v) { return constant({ConstKind::Int, v, 0, ""}); }
-    uint32_t floatConst(double v) { return constant({ConstKind::Float, 0, v, ""}); }
-    uint32_t stringConst(std::string v) { return constant({ConstKind::String, 0, 0, std::move(v)}); }
-
-    static FieldDesc field(std::string name, uint32_t type) {
-        FieldDesc f;
-        f.name = std::move(name);
-        f.type = type;
-        return f;
-    }
+    uint32_t intConst(int64_t v) { return constant(constantOf(ConstKind::Int, v, 0, "")); }
+    uint32_t floatConst(double v) { return constant(constantOf(ConstKind::Float, 0, v, "")); }
+    uint32_t stringConst(std::string v) { return constant(constantOf(ConstKind::String, 0, 0, std::move(v))); }
+    // Code that pushes v: PUSH_INT when it fits the operand, else a constant.
+    Asm pushInt(int64_t v) { return v == int32_t(v) ? Asm().op(Op::PUSH_INT, v) : Asm().op(Op::CONST, intConst(v)); }
+    Asm pushFloat(double v) { return Asm().op(Op::CONST, floatConst(v)); }
+    Asm pushString(std::string v) { return Asm().op(Op::CONST, stringConst(std::move(v))); }
 
     uint32_t addClass(std::string name, uint32_t super, std::vector<FieldDesc> fields, uint32_t module = kMain,
                       uint8_t flags = 0) {
-        ClassDesc c;
-        c.name = std::move(name);
-        c.module = module;
-        c.flags = flags;
-        c.super = super;
-        c.fields = std::move(fields);
-        p.classes.push_back(std::move(c));
+        p.classes.push_back(classOf(std::move(name), module, flags, super, std::move(fields)));
         return uint32_t(p.classes.size() - 1);
     }
 
@@ -226,19 +138,10 @@ public:
     }
     void defineFunction(uint32_t index, const FnSpec& s, const Asm& code, uint32_t module = kMain) {
         FunctionDesc& f = p.functions[index];
-        f.name = s.name;
-        f.module = module;
-        f.owner = s.owner;
-        f.flags = s.flags;
-        f.params = s.params;
-        f.ret = s.ret;
-        f.locals = s.params;
-        f.locals.insert(f.locals.end(), s.locals.begin(), s.locals.end());
+        f = functionOf(s.name, module, s.flags, s.owner, s.params, s.ret, code, s.locals,
+                       (s.flags & kFnAbstract) ? 0 : s.maxStack);
         f.captures = s.captures;
-        f.maxStack = (s.flags & kFnAbstract) ? 0 : s.maxStack;
-        f.code = code.code();
         f.handlers = s.handlers;
-        f.lines = code.lines();
     }
     uint32_t addFunction(const FnSpec& s, const Asm& code, uint32_t module = kMain) {
         uint32_t index = reserveFunction();

@@ -24,9 +24,9 @@ struct T {
     ProgramBuilder b;
     uint32_t tInts = b.arrayOf(kTypeInt), tFloats = b.arrayOf(kTypeFloat), tStrings = b.arrayOf(kTypeString);
 
-    Asm i(int64_t v) { return v == int32_t(v) ? Asm().op(Op::PUSH_INT, v) : Asm().op(Op::CONST, b.intConst(v)); }
-    Asm f(double v) { return Asm().op(Op::CONST, b.floatConst(v)); }
-    Asm s(const std::string& v) { return Asm().op(Op::CONST, b.stringConst(v)); }
+    Asm i(int64_t v) { return b.pushInt(v); }
+    Asm f(double v) { return b.pushFloat(v); }
+    Asm s(const std::string& v) { return b.pushString(v); }
     Asm ints(std::vector<int64_t> vs) {
         Asm a;
         for (int64_t v : vs) a.then(i(v));

@@ -54,8 +54,8 @@ TEST_CASE("str of containers quotes strings and nests") {
     uint32_t strings = b.arrayOf(kTypeString), nested = b.arrayOf(ints);
     uint32_t byName = b.mapOf(kTypeString, kTypeInt), byNumber = b.mapOf(kTypeInt, strings);
     uint32_t byFlag = b.mapOf(kTypeBool, kTypeFloat);
-    auto s = [&](const char* text) { return Asm().op(Op::CONST, b.stringConst(text)); };
-    auto f = [&](double v) { return Asm().op(Op::CONST, b.floatConst(v)); };
+    auto s = [&](const char* text) { return b.pushString(text); };
+    auto f = [&](double v) { return b.pushFloat(v); };
     Asm m;
     printRef(m.op(Op::PUSH_INT, 1).op(Op::PUSH_INT, -2).op(Op::PUSH_INT, 3).op(Op::NEW_ARRAY, ints, 3));
     printRef(m.op(Op::NEW_ARRAY, ints, 0));
@@ -93,7 +93,7 @@ TEST_CASE("str of containers quotes strings and nests") {
 
 TEST_CASE("objects in containers print through toString, or ClassName@N") {
     ProgramBuilder b;
-    uint32_t point = b.addClass("Point", kNone, {ProgramBuilder::field("x", kTypeInt)});
+    uint32_t point = b.addClass("Point", kNone, {fieldOf("x", kTypeInt)});
     uint32_t plain = b.addClass("Plain", kNone, {});
     uint32_t tPoint = b.classType(point), tPlain = b.classType(plain);
     uint32_t toString = b.addFunction({"Point.toString", {tPoint}, kTypeString, {}, kFnMethod, point},

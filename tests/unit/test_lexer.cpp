@@ -37,6 +37,14 @@ std::string shape(std::string_view src) {
     return out;
 }
 
+// The first token of src, which must lex without errors and be of kind.
+Token firstToken(std::string_view src, Tok kind) {
+    LexResult r = lex(src);
+    REQUIRE(r.errors.empty());
+    REQUIRE(r.tokens[0].kind == kind);
+    return r.tokens[0];
+}
+
 // The lexical errors, one "line:col: message" per line.
 std::string errors(std::string_view src) {
     std::string out;
@@ -173,12 +181,7 @@ TEST_CASE("lexer: an interpolation cut off by the line break is an unterminated 
 }
 
 TEST_CASE("lexer: integer literals") {
-    auto value = [](std::string_view s) {
-        LexResult r = lex(s);
-        REQUIRE(r.errors.empty());
-        REQUIRE(r.tokens[0].kind == Tok::Int);
-        return r.tokens[0].intValue;
-    };
+    auto value = [](std::string_view s) { return firstToken(s, Tok::Int).intValue; };
     CHECK(value("0") == 0);
     CHECK(value("42") == 42);
     CHECK(value("1_000_000") == 1000000);
@@ -219,12 +222,7 @@ TEST_CASE("lexer: bad integer literals") {
 }
 
 TEST_CASE("lexer: float literals") {
-    auto value = [](std::string_view s) {
-        LexResult r = lex(s);
-        REQUIRE(r.errors.empty());
-        REQUIRE(r.tokens[0].kind == Tok::Float);
-        return r.tokens[0].floatValue;
-    };
+    auto value = [](std::string_view s) { return firstToken(s, Tok::Float).floatValue; };
     CHECK(value("3.14") == 3.14);
     CHECK(value("1e-9") == 1e-9);
     CHECK(value("2.5E+3") == 2500.0);

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <random>
 
+#include "tests/unit/bytecode_asm.hpp"
 #include "vm/disasm.hpp"
 #include "vm/module_file.hpp"
 #include "vm/opcodes.hpp"
@@ -236,8 +237,8 @@ TEST_CASE("disassembly of broken programs shows bad indices") {
     Program p = sampleProgram();
     FunctionDesc f;
     f.name = "bad";
-    f.code = {uint8_t(Op::CALL), 99,   0,    0,    0,    uint8_t(Op::GET_FIELD), 1, 0, 0, 0, 9, 0,
-              uint8_t(Op::JUMP), 0xF0, 0xFF, 0xFF, 0xFF, uint8_t(Op::CONST)};
+    // The last instruction, CONST, lacks its operand.
+    f.code = Asm().op(Op::CALL, 99).op(Op::GET_FIELD, 1, 9).op(Op::JUMP, -16).op(Op::CONST).code();
     f.locals = {999};
     p.types.push_back(TypeDesc{});
     p.types.back().kind = TypeKind::Array;

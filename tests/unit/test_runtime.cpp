@@ -60,7 +60,7 @@ TEST_CASE("int arithmetic wraps and divides as the contract says") {
 
 TEST_CASE("float arithmetic follows IEEE-754") {
     ProgramBuilder b;
-    auto f = [&](double v) { return Asm().op(Op::CONST, b.floatConst(v)); };
+    auto f = [&](double v) { return b.pushFloat(v); };
     Asm m;
     printFloat(m.then(f(1.0)).then(f(0.0)).op(Op::FDIV));
     printFloat(m.then(f(7.5)).then(f(2.0)).op(Op::FREM));
@@ -191,8 +191,8 @@ struct Zoo {
     uint32_t named, animal, dog, tAnimal, tDog;
     Zoo() {
         named = b.addClass("Named", kNone, {}, ProgramBuilder::kMain, kClassInterface);
-        animal = b.addClass("Animal", kNone, {ProgramBuilder::field("legs", kTypeInt)});
-        dog = b.addClass("Dog", animal, {ProgramBuilder::field("tricks", kTypeInt)});
+        animal = b.addClass("Animal", kNone, {fieldOf("legs", kTypeInt)});
+        dog = b.addClass("Dog", animal, {fieldOf("tricks", kTypeInt)});
         tAnimal = b.classType(animal);
         tDog = b.classType(dog);
         uint32_t tNamed = b.classType(named);
@@ -524,15 +524,8 @@ TEST_CASE("trace mode prints each instruction with depths") {
 
 TEST_CASE("a program without the prelude fails to link with status 2") {
     Program p;
-    for (uint32_t k = 0; k < kFixedTypeCount; k++) {
-        TypeDesc t;
-        t.kind = TypeKind(k);
-        p.types.push_back(t);
-    }
-    ModuleDesc m;
-    m.name = "main";
-    m.file = "main.nd";
-    p.modules = {m};
+    p.types = fixedTypes();
+    p.modules = {moduleOf("main")};
     HostCapture capture;
     CHECK(runProgram(p, {}, {}) == 2);
     CHECK(capture.err == "nido: link error: prelude class Error is missing\n");

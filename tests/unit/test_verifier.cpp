@@ -1,13 +1,14 @@
-// Verifier tests. A tiny assembler and a hand-built sample program (classes,
-// an interface, closures, builtins, a handler, merges) that must verify; then
-// one broken variant per rule, each checking that the error names the
-// offending thing. sampleProgram() is shared with test_module_file.cpp.
+// Verifier tests. A sample program assembled by hand with bytecode_asm.hpp
+// (classes, an interface, closures, builtins, a handler, merges) that must
+// verify; then one broken variant per rule, each checking that the error
+// names the offending thing. sampleProgram() is shared with
+// test_module_file.cpp.
 #include <doctest/doctest.h>
 
 #include <functional>
-#include <map>
 #include <string>
 
+#include "tests/unit/bytecode_asm.hpp"
 #include "vm/opcodes.hpp"
 #include "vm/program.hpp"
 #include "vm/signature.hpp"
@@ -46,114 +47,9 @@ enum : uint32_t {
 };
 enum : uint32_t { K_TWO, K_SQUARE, K_HAS_AREA, K_A, K_B, K_X, K_BIG };
 
-// Assembles instructions; jumps name labels resolved by done().
-class Asm {
-public:
-    Asm& op(Op o) {
-        code_.push_back(uint8_t(o));
-        return *this;
-    }
-    Asm& op(Op o, int64_t a) {
-        op(o);
-        int n = operandBytes(opInfo(o).format);
-        REQUIRE((n == 2 || n == 4));
-        put(uint64_t(a), n);
-        return *this;
-    }
-    Asm& op(Op o, uint32_t a, uint32_t b) {
-        op(o);
-        put(a, 4);
-        put(b, opInfo(o).format == OperandFormat::U32_U16 ? 2 : 4);
-        return *this;
-    }
-    Asm& jump(Op o, const std::string& label) {
-        fixups_.push_back({pc(), label});
-        return op(o, 0);
-    }
-    Asm& label(const std::string& name) {
-        labels_[name] = pc();
-        return *this;
-    }
-    uint32_t pc() const { return uint32_t(code_.size()); }
-    uint32_t at(const std::string& name) const { return labels_.at(name); }
-    std::vector<uint8_t> done() const {
-        std::vector<uint8_t> code = code_;
-        for (auto& [from, name] : fixups_) {
-            uint32_t off = labels_.at(name) - from;
-            for (int i = 0; i < 4; i++) code[from + 1 + i] = uint8_t(off >> (8 * i));
-        }
-        return code;
-    }
-
-private:
-    void put(uint64_t v, int bytes) {
-        for (int i = 0; i < bytes; i++) code_.push_back(uint8_t(v >> (8 * i)));
-    }
-    std::vector<uint8_t> code_;
-    std::map<std::string, uint32_t> labels_;
-    std::vector<std::pair<uint32_t, std::string>> fixups_;
-};
-
-uint16_t builtin(BuiltinId id) { return uint16_t(id); }
-
-TypeDesc typeOf(TypeKind k, uint32_t elem = kNone, uint32_t value = kNone, uint32_t cls = kNone,
-                std::vector<uint32_t> params = {}) {
-    TypeDesc t;
-    t.kind = k;
-    t.elem = elem;
-    t.value = value;
-    t.cls = cls;
-    t.params = std::move(params);
-    return t;
-}
-
-ClassDesc classOf(std::string name, uint32_t module, uint8_t flags, uint32_t super, std::vector<FieldDesc> fields) {
-    ClassDesc c;
-    c.name = std::move(name);
-    c.module = module;
-    c.flags = flags;
-    c.super = super;
-    c.fields = std::move(fields);
-    return c;
-}
-
-FieldDesc fieldOf(std::string name, uint32_t type, bool isLet = false) {
-    FieldDesc f;
-    f.name = std::move(name);
-    f.type = type;
-    f.isLet = isLet;
-    return f;
-}
-
-// A function whose locals are its parameters followed by extra.
-FunctionDesc functionOf(std::string name, uint32_t module, uint8_t flags, uint32_t owner, std::vector<uint32_t> params,
-                        uint32_t ret, const Asm& code, std::vector<uint32_t> extra = {}, uint32_t maxStack = 4) {
-    FunctionDesc f;
-    f.name = std::move(name);
-    f.module = module;
-    f.owner = owner;
-    f.flags = flags;
-    f.params = params;
-    f.ret = ret;
-    f.locals = params;
-    f.locals.insert(f.locals.end(), extra.begin(), extra.end());
-    f.maxStack = maxStack;
-    f.code = code.done();
-    return f;
-}
-
-Constant constantOf(ConstKind k, int64_t i, double f, std::string s) {
-    Constant c;
-    c.kind = k;
-    c.i = i;
-    c.f = f;
-    c.s = std::move(s);
-    return c;
-}
-
 Program sampleProgram() {
     Program p;
-    for (uint32_t k = 0; k < kFixedTypeCount; k++) p.types.push_back(typeOf(TypeKind(k)));
+    p.types = fixedTypes();
     p.types.push_back(typeOf(TypeKind::Array, kTypeInt));
     for (uint32_t c : {C_ERROR, C_INDEX_ERROR, C_SHAPE, C_BASE, C_SQUARE}) {
         p.types.push_back(typeOf(TypeKind::Class, kNone, kNone, c));
@@ -170,15 +66,9 @@ Program sampleProgram() {
                    constantOf(ConstKind::String, 0, 0, "b"),           constantOf(ConstKind::String, 0, 0, "x"),
                    constantOf(ConstKind::Int, int64_t(1) << 40, 0, "")};
 
-    ModuleDesc prelude, main;
-    prelude.name = "prelude";
-    prelude.file = "prelude.nd";
-    main.name = "main";
-    main.file = "main.nd";
-    main.imports = {M_PRELUDE};
-    main.init = F_INIT;
-    main.main = F_MAIN;
-    p.modules = {prelude, main};
+    p.modules = {moduleOf("prelude"), moduleOf("main", {M_PRELUDE})};
+    p.modules[M_MAIN].init = F_INIT;
+    p.modules[M_MAIN].main = F_MAIN;
 
     p.classes.push_back(classOf("Error", M_PRELUDE, 0, kNone, {fieldOf("message", kTypeString)}));
     p.classes.push_back(classOf("IndexError", M_PRELUDE, 0, C_ERROR, {}));
@@ -222,7 +112,7 @@ Program sampleProgram() {
                                  .op(Op::CONCAT)
                                  .op(Op::LOAD_LOCAL, 0)
                                  .op(Op::CALL_VIRTUAL, C_BASE, 0)
-                                 .op(Op::CALL_BUILTIN, builtin(BuiltinId::STR_FLOAT))
+                                 .call(BuiltinId::STR_FLOAT)
                                  .op(Op::CONCAT)
                                  .op(Op::RETURN)));
     fns.push_back(functionOf("Square.new", M_MAIN, ctor, C_SQUARE, {T_SQUARE, kTypeFloat}, kTypeVoid,
@@ -254,24 +144,21 @@ Program sampleProgram() {
     Asm m;
     m.op(Op::NEW, C_SQUARE).op(Op::DUP).op(Op::CONST, K_TWO).op(Op::CALL, F_SQUARE_NEW).op(Op::STORE_LOCAL, 0);
     m.op(Op::LOAD_LOCAL, 0).op(Op::CALL_INTERFACE, C_SHAPE, 0).op(Op::POP);
-    m.op(Op::LOAD_LOCAL, 0).op(Op::CALL_VIRTUAL, C_SQUARE, 1).op(Op::CALL_BUILTIN, builtin(BuiltinId::PRINTLN));
+    m.op(Op::LOAD_LOCAL, 0).op(Op::CALL_VIRTUAL, C_SQUARE, 1).call(BuiltinId::PRINTLN);
     m.op(Op::PUSH_INT, 1)
         .op(Op::PUSH_INT, 2)
         .op(Op::PUSH_INT, 3)
         .op(Op::NEW_ARRAY, T_INT_ARRAY, 3)
         .op(Op::STORE_LOCAL, 1);
-    m.op(Op::LOAD_LOCAL, 1).op(Op::PUSH_INT, 4).op(Op::CALL_BUILTIN, builtin(BuiltinId::ARRAY_PUSH));
+    m.op(Op::LOAD_LOCAL, 1).op(Op::PUSH_INT, 4).call(BuiltinId::ARRAY_PUSH);
     m.op(Op::PUSH_INT, 10).op(Op::BOX_NEW, T_BOX).op(Op::STORE_LOCAL, 2);
     m.op(Op::LOAD_LOCAL, 2).op(Op::MAKE_CLOSURE, F_LAMBDA).op(Op::STORE_LOCAL, 6);
-    m.op(Op::LOAD_LOCAL, 1)
-        .op(Op::LOAD_LOCAL, 6)
-        .op(Op::CALL_BUILTIN, builtin(BuiltinId::ARRAY_MAP))
-        .op(Op::STORE_LOCAL, 1);
+    m.op(Op::LOAD_LOCAL, 1).op(Op::LOAD_LOCAL, 6).call(BuiltinId::ARRAY_MAP).op(Op::STORE_LOCAL, 1);
     m.op(Op::LOAD_LOCAL, 6).op(Op::PUSH_INT, 5).op(Op::CALL_CLOSURE, T_FUN_AGAIN).op(Op::POP);
     m.op(Op::CONST, K_A).op(Op::PUSH_INT, 1).op(Op::NEW_MAP, T_MAP, 1).op(Op::STORE_LOCAL, 3);
     m.op(Op::LOAD_LOCAL, 3).op(Op::CONST, K_B).op(Op::PUSH_INT, 2).op(Op::MAP_SET);
     m.op(Op::PUSH_INT, 0).op(Op::STORE_LOCAL, 4);
-    m.label("loop").op(Op::LOAD_LOCAL, 4).op(Op::LOAD_LOCAL, 1).op(Op::CALL_BUILTIN, builtin(BuiltinId::ARRAY_LEN));
+    m.label("loop").op(Op::LOAD_LOCAL, 4).op(Op::LOAD_LOCAL, 1).call(BuiltinId::ARRAY_LEN);
     m.op(Op::ILT).jump(Op::JUMP_IF_FALSE, "done");
     m.op(Op::LOAD_LOCAL, 4).op(Op::PUSH_INT, 1).op(Op::IADD).op(Op::STORE_LOCAL, 4).jump(Op::JUMP, "loop");
     m.label("done").op(Op::PUSH_TRUE).jump(Op::JUMP_IF_FALSE, "else").op(Op::PUSH_NULL).jump(Op::JUMP, "join");
@@ -315,9 +202,9 @@ std::string probe(const Asm& code, uint32_t ret = kTypeVoid, std::vector<uint32_
     return verifyError(p);
 }
 
-// Checks the sample program with one change; returns the error.
-std::string mutated(const std::function<void(Program&)>& change) {
-    Program p = sampleProgram();
+// Checks the sample program (or base) with one change; returns the error.
+std::string mutated(const std::function<void(Program&)>& change, const Program& base = sampleProgram()) {
+    Program p = base;
     change(p);
     return verifyError(p);
 }
@@ -325,7 +212,7 @@ std::string mutated(const std::function<void(Program&)>& change) {
 // Replaces main's body with `return 0`, for changes that would break it.
 void trivialMain(Program& p) {
     FunctionDesc& m = p.functions[F_MAIN];
-    m.code = Asm().op(Op::PUSH_INT, 0).op(Op::RETURN).done();
+    m.code = Asm().op(Op::PUSH_INT, 0).op(Op::RETURN).code();
     m.handlers.clear();
     m.lines.clear();
 }
@@ -419,7 +306,7 @@ TEST_CASE("vtable rules") {
                 "in Square.area: receiver must be of type Square");
     CHECK_ERROR(mutated([](Program& p) {
                     p.functions[F_SHAPE_AREA].flags = kFnMethod;
-                    p.functions[F_SHAPE_AREA].code = {uint8_t(Op::RETURN_VOID)};
+                    p.functions[F_SHAPE_AREA].code = Asm().op(Op::RETURN_VOID).code();
                 }),
                 "must be an abstract method of the interface");
 }
@@ -454,7 +341,7 @@ TEST_CASE("interface implementation rules") {
     CHECK(mutated([](Program& p) {
               p.classes[C_BASE].methods = {F_BASE_DESCRIBE};
               p.classes[C_SQUARE].methods = {F_BASE_DESCRIBE, F_SQUARE_AREA};
-              p.functions[F_BASE_DESCRIBE].code = Asm().op(Op::CONST, K_X).op(Op::RETURN).done();
+              p.functions[F_BASE_DESCRIBE].code = Asm().op(Op::CONST, K_X).op(Op::RETURN).code();
               trivialMain(p);
           }) == "");
 }
@@ -465,7 +352,7 @@ TEST_CASE("constructor and function header rules") {
     CHECK_ERROR(mutated([](Program& p) { p.functions[F_SQUARE_NEW].flags = kFnMethod; }),
                 "is not a constructor of this class returning void");
     CHECK_ERROR(mutated([](Program& p) { p.classes[C_SQUARE].constructor = F_BASE_NEW; }), "is not a constructor");
-    CHECK_ERROR(mutated([](Program& p) { p.functions[F_BASE_AREA].code = {uint8_t(Op::NOP)}; }),
+    CHECK_ERROR(mutated([](Program& p) { p.functions[F_BASE_AREA].code = Asm().op(Op::NOP).code(); }),
                 "in Base.area: an abstract function has no code");
     CHECK_ERROR(mutated([](Program& p) { p.functions[F_SQUARE_AREA].code.clear(); }), "in Square.area: no code");
     CHECK_ERROR(mutated([](Program& p) { p.functions[F_MAIN].locals[0] = kTypeVoid; }), "local 0 has bad type");
@@ -505,7 +392,7 @@ TEST_CASE("Error class, handlers, modules and globals") {
 
 TEST_CASE("decoding rules") {
     CHECK_ERROR(probe(Asm().op(Op(200))), "in probe at byte 0: unknown opcode 0xC8");
-    std::vector<uint8_t> cut = Asm().op(Op::PUSH_INT, 1).done();
+    std::vector<uint8_t> cut = Asm().op(Op::PUSH_INT, 1).code();
     cut.pop_back();
     CHECK_ERROR(probe(Asm(), kTypeVoid, {}, [&](FunctionDesc& f) { f.code = cut; }),
                 "PUSH_INT operand runs past the end");
@@ -534,7 +421,7 @@ TEST_CASE("stack rules") {
     // null merges into string whichever arrives first.
     Asm merge;
     merge.op(Op::PUSH_TRUE).jump(Op::JUMP_IF_TRUE, "a").op(Op::PUSH_NULL).jump(Op::JUMP, "j");
-    merge.label("a").op(Op::CONST, K_X).label("j").op(Op::CALL_BUILTIN, builtin(BuiltinId::STRING_LEN)).op(Op::RETURN);
+    merge.label("a").op(Op::CONST, K_X).label("j").call(BuiltinId::STRING_LEN).op(Op::RETURN);
     CHECK(probe(merge, kTypeInt) == "");
     // A loop whose stack grows each time round never settles.
     Asm grow;
@@ -612,7 +499,7 @@ TEST_CASE("object rules") {
                                                          .op(Op::PUSH_INT, 1)
                                                          .op(Op::SET_FIELD, C_SQUARE, 1)
                                                          .op(Op::RETURN_VOID)
-                                                         .done();
+                                                         .code();
                 }),
                 "in Square.new at byte 8: SET_FIELD of let field sides");
     CHECK_ERROR(
@@ -732,15 +619,13 @@ TEST_CASE("call rules") {
 }
 
 TEST_CASE("builtin calls follow their signatures") {
-    auto call = [](BuiltinId id) {
-        return Asm().op(Op::LOAD_LOCAL, 0).op(Op::LOAD_LOCAL, 1).op(Op::CALL_BUILTIN, builtin(id));
-    };
+    auto call = [](BuiltinId id) { return Asm().op(Op::LOAD_LOCAL, 0).op(Op::LOAD_LOCAL, 1).call(id); };
     CHECK_ERROR(probe(call(BuiltinId::ARRAY_PUSH).op(Op::RETURN_VOID), kTypeVoid, {T_INT_ARRAY, kTypeString}),
                 "CALL_BUILTIN ARRAY_PUSH argument 1 does not accept string");
     CHECK(probe(call(BuiltinId::ARRAY_PUSH).op(Op::RETURN_VOID), kTypeVoid, {T_STR_ARRAY, kTypeNull}) == "");
     CHECK_ERROR(probe(call(BuiltinId::MIN_FLOAT).op(Op::RETURN), kTypeFloat, {kTypeFloat, kTypeInt}),
                 "CALL_BUILTIN MIN_FLOAT argument 1 does not accept int");
-    CHECK_ERROR(probe(Asm().op(Op::PUSH_INT, 1).op(Op::CALL_BUILTIN, builtin(BuiltinId::PRINTLN)).op(Op::RETURN_VOID)),
+    CHECK_ERROR(probe(Asm().op(Op::PUSH_INT, 1).call(BuiltinId::PRINTLN).op(Op::RETURN_VOID)),
                 "PRINTLN argument 0 does not accept int");
     CHECK_ERROR(probe(Asm().op(Op::CALL_BUILTIN, 999).op(Op::RETURN_VOID)), "builtin 999 out of range");
     CHECK_ERROR(probe(call(BuiltinId::ARRAY_SORT_BY).op(Op::RETURN_VOID), kTypeVoid, {T_INT_ARRAY, T_FUN}),
@@ -748,16 +633,13 @@ TEST_CASE("builtin calls follow their signatures") {
     CHECK_ERROR(probe(call(BuiltinId::ARRAY_JOIN).op(Op::RETURN), kTypeString, {T_INT_ARRAY, kTypeString}),
                 "ARRAY_JOIN argument 0 does not accept [int]");
     // Results are built from the bindings: keys() of {string: int} is [string].
-    CHECK(probe(Asm().op(Op::LOAD_LOCAL, 0).op(Op::CALL_BUILTIN, builtin(BuiltinId::MAP_KEYS)).op(Op::RETURN),
-                T_STR_ARRAY, {T_MAP}) == "");
-    CHECK(probe(Asm().op(Op::LOAD_LOCAL, 0).op(Op::CALL_BUILTIN, builtin(BuiltinId::ARRAY_POP)).op(Op::RETURN),
-                kTypeVoid, {T_INT_ARRAY}, [](FunctionDesc& f) { f.ret = f.locals[0]; })
+    CHECK(probe(Asm().op(Op::LOAD_LOCAL, 0).call(BuiltinId::MAP_KEYS).op(Op::RETURN), T_STR_ARRAY, {T_MAP}) == "");
+    CHECK(probe(Asm().op(Op::LOAD_LOCAL, 0).call(BuiltinId::ARRAY_POP).op(Op::RETURN), kTypeVoid, {T_INT_ARRAY},
+                [](FunctionDesc& f) { f.ret = f.locals[0]; })
               .find("found int") != std::string::npos);
-    CHECK(probe(Asm().op(Op::LOAD_LOCAL, 0).op(Op::CALL_BUILTIN, builtin(BuiltinId::STR_REF)).op(Op::RETURN),
-                kTypeString, {T_SQUARE}) == "");
-    CHECK_ERROR(
-        probe(Asm().op(Op::PUSH_INT, 1).op(Op::CALL_BUILTIN, builtin(BuiltinId::STR_REF)).op(Op::RETURN), kTypeString),
-        "STR_REF argument 0 does not accept int");
+    CHECK(probe(Asm().op(Op::LOAD_LOCAL, 0).call(BuiltinId::STR_REF).op(Op::RETURN), kTypeString, {T_SQUARE}) == "");
+    CHECK_ERROR(probe(Asm().op(Op::PUSH_INT, 1).call(BuiltinId::STR_REF).op(Op::RETURN), kTypeString),
+                "STR_REF argument 0 does not accept int");
 }
 
 TEST_CASE("returns and throws") {
@@ -791,37 +673,22 @@ TEST_CASE("hostile programs never crash the verifier") {
     Program base = sampleProgram();
     for (uint32_t v : {0u, 1u, 5u, 7u, 1000u, kNone}) {
         for (size_t i = 0; i < base.types.size(); i++) {
-            Program p = base;
-            p.types[i].elem = v;
-            verifyError(p);
-            p = base;
-            p.types[i].cls = v;
-            verifyError(p);
+            mutated([&](Program& p) { p.types[i].elem = v; }, base);
+            mutated([&](Program& p) { p.types[i].cls = v; }, base);
         }
         for (size_t c = 0; c < base.classes.size(); c++) {
-            Program p = base;
-            p.classes[c].super = v;
-            verifyError(p);
-            p = base;
-            p.classes[c].constructor = v;
-            verifyError(p);
+            mutated([&](Program& p) { p.classes[c].super = v; }, base);
+            mutated([&](Program& p) { p.classes[c].constructor = v; }, base);
         }
         for (size_t f = 0; f < base.functions.size(); f++) {
-            Program p = base;
-            p.functions[f].owner = v;
-            verifyError(p);
-            p = base;
-            p.functions[f].ret = v;
-            verifyError(p);
+            mutated([&](Program& p) { p.functions[f].owner = v; }, base);
+            mutated([&](Program& p) { p.functions[f].ret = v; }, base);
         }
     }
     // Every byte of main's code set to small, large, opcode and non-opcode values.
-    const auto& code = base.functions[F_MAIN].code;
-    for (size_t pc = 0; pc < code.size(); pc++) {
+    for (size_t pc = 0; pc < base.functions[F_MAIN].code.size(); pc++) {
         for (int b : {0x00, 0x01, 0x05, 0x10, 0x41, 0x4A, 0x51, 0x52, 0x80, 0xFF}) {
-            Program p = base;
-            p.functions[F_MAIN].code[pc] = uint8_t(b);
-            verifyError(p);
+            mutated([&](Program& p) { p.functions[F_MAIN].code[pc] = uint8_t(b); }, base);
         }
     }
 }
