@@ -233,7 +233,8 @@ TEST_CASE("the sample program verifies") {
 TEST_CASE("every builtin signature parses") {
     for (int i = 0; i < kBuiltinCount; i++) {
         const Signature& sig = builtinSignature(BuiltinId(i));
-        if (kBuiltinInfo[i].receiver != BuiltinReceiver::GLOBAL) CHECK(!sig.params.empty());
+        BuiltinReceiver recv = kBuiltinInfo[i].receiver;
+        if (recv != BuiltinReceiver::GLOBAL && recv != BuiltinReceiver::MODULE) CHECK(!sig.params.empty());
         for (const SigType& t : sig.params) CHECK(t.kind != SigKind::Void);
     }
     CHECK(builtinSignature(BuiltinId::ARRAY_MAP).result.kind == SigKind::Array);
