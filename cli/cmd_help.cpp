@@ -26,10 +26,12 @@ constexpr HelpEntry kHelp[] = {
      "  --allow-env[=NAME,...]    read environment variables (all, or the listed names)\n"
      "  -A, --allow-all           all of the above\n"
      "  --max-heap=SIZE           cap the heap (e.g. 64M); past it: OutOfMemoryError\n"
+     "  --fuel=N                  stop after N loop iterations and calls (exit status 3)\n"
      "  --max-frames=N            call depth before StackOverflowError (default 20000, at least 100)\n"
      "  --trace                   print each instruction to stderr as it runs\n"
      "Exit status: the program's own (main's int result, else 0); 1 after an\n"
-     "uncaught error; 2 for usage, compile, load or verification errors."},
+     "uncaught error; 2 for usage, compile, load or verification errors; 3 when\n"
+     "the --fuel budget runs out."},
     {"build", "nido build FILE.nd [-o OUT.ndc]",
      "Compiles FILE.nd and every module it imports (with the prelude and the\n"
      "standard modules it uses) into one module file, FILE.ndc beside the\n"

@@ -16,6 +16,8 @@ namespace {
 // construction could not run.
 constexpr uint32_t kMinFrames = 100;
 constexpr uint32_t kMaxFrames = 10'000'000;
+// Far beyond any run's length, and small enough that the counter cannot wrap.
+constexpr uint64_t kMaxFuel = uint64_t(1) << 62;
 // A heap smaller than this cannot hold the runtime's own start-up objects.
 constexpr uint64_t kMinHeap = 1 << 20;
 
@@ -97,6 +99,11 @@ int cmdRun(const Args& args) {
                 return fail(
                     fmt::format("bad value in '{}': expected a number from {} to {}", a, kMinFrames, kMaxFrames));
             opts.maxFrames = uint32_t(*n);
+        } else if (a.starts_with("--fuel=")) {
+            auto n = parseNumber(a.substr(7));
+            if (!n || *n == 0 || *n > kMaxFuel)
+                return fail(fmt::format("bad value in '{}': expected a number from 1 to {}", a, kMaxFuel));
+            opts.fuel = *n;
         } else if (a.starts_with("--max-heap=")) {
             auto n = parseSize(a.substr(11));
             if (!n || *n < kMinHeap)

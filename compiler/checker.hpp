@@ -29,6 +29,9 @@ struct SourceModule {
     // Parallel to ast->imports: the index in the module list of each import
     // (always an earlier module).
     std::vector<size_t> importIndices;
+    // An embedded standard-library module (not a user's file of the same
+    // name): `name.f(...)` may also reach builtins.def's MODULE entry "name.f".
+    bool standard = false;
 };
 
 // Checks modules given in initialisation order (the prelude first, the entry
@@ -43,6 +46,9 @@ bool isEndlessLoop(const While& w);
 
 // Whether builtins.def or intrinsics.def has a free function of this name.
 bool isGlobalBuiltin(const std::string& name);
+
+// Whether builtins.def has a standard-module native "module.function".
+bool isModuleBuiltin(const std::string& qualifiedName);
 
 class Checker {
 public:

@@ -2,7 +2,9 @@
 // (virtual, interface, super), closures (locals, globals, fields of function
 // type), module-qualified names, and builtins resolved against builtins.def
 // and intrinsics.def (first exact match, else first match with int->float
-// widening).
+// widening). `mod.f(...)` resolves to what mod.nd declares, then, when mod
+// is the embedded standard module, to the MODULE builtin "mod.f"; a user's
+// own mod.nd has no natives.
 #include <fmt/format.h>
 
 #include "compiler/checker.hpp"
@@ -129,6 +131,12 @@ bool isGlobalBuiltin(const std::string& name) {
         if (b.receiver == vm::BuiltinReceiver::GLOBAL && name == b.name) return true;
     for (const vm::IntrinsicInfo& b : vm::kIntrinsicInfo)
         if (b.receiver == vm::BuiltinReceiver::GLOBAL && name == b.name) return true;
+    return false;
+}
+
+bool isModuleBuiltin(const std::string& qualifiedName) {
+    for (const vm::BuiltinInfo& b : vm::kBuiltinInfo)
+        if (b.receiver == vm::BuiltinReceiver::MODULE && qualifiedName == b.name) return true;
     return false;
 }
 
@@ -288,6 +296,9 @@ const Type* Checker::callMember(Call& c, Member& m, const Type* expected) {
     if (ModuleSym* q = moduleQualifier(*m.object)) {
         auto it = q->members.find(name);
         if (it == q->members.end()) {
+            std::string native = q->name + "." + name;
+            if (q->standard && isModuleBuiltin(native))
+                return callBuiltin(c, native, nullptr, int(vm::BuiltinReceiver::MODULE), expected);
             error(m.nameLoc, fmt::format("module '{}' has no member '{}'", q->name, name));
             for (auto& a : c.args) checkExpr(*a);
             return types_.error();
@@ -358,7 +369,11 @@ const Type* Checker::checkMember(Member& m) {
     if (ModuleSym* q = moduleQualifier(*m.object)) {
         auto it = q->members.find(name);
         if (it == q->members.end()) {
-            error(m.nameLoc, fmt::format("module '{}' has no member '{}'", q->name, name));
+            if (q->standard && isModuleBuiltin(q->name + "." + name))
+                error(m.nameLoc,
+                      fmt::format("built-in function '{}.{}' must be called; it is not a value", q->name, name));
+            else
+                error(m.nameLoc, fmt::format("module '{}' has no member '{}'", q->name, name));
             return types_.error();
         }
         const ModuleMember& mm = it->second;

@@ -60,6 +60,7 @@ void Checker::checkModule(SourceModule& src, const std::vector<ModuleSym*>& impo
     ms->source = src.source;
     ms->ast = src.ast.get();
     ms->index = uint32_t(sem_.modules.size());
+    ms->standard = src.standard;
     mod_ = ms.get();
     sem_.modules.push_back(std::move(ms));
     if (!prelude_) prelude_ = mod_;  // the prelude is always checked first

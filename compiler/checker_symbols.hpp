@@ -155,6 +155,9 @@ struct ModuleSym {
     std::string source;  // for diagnostics' caret lines
     Module* ast = nullptr;
     uint32_t index = 0;  // Program::modules index
+    // The embedded standard module of this name: besides its members,
+    // `name.f` reaches builtins.def's MODULE entry "name.f".
+    bool standard = false;
     std::vector<ModuleSym*> imports;
     std::map<std::string, ModuleSym*> importNames;  // qualifier -> module
     std::map<std::string, ModuleMember> members;

@@ -312,7 +312,8 @@ void FunctionGen::genCall(Call& c) {
         em_.emit(Op::CALL, c.target->index, 0, n, pushes);
         break;
     case CallKind::Builtin: {
-        bool method = vm::builtinInfo(vm::BuiltinId(c.builtin)).receiver != vm::BuiltinReceiver::GLOBAL;
+        vm::BuiltinReceiver r = vm::builtinInfo(vm::BuiltinId(c.builtin)).receiver;
+        bool method = r != vm::BuiltinReceiver::GLOBAL && r != vm::BuiltinReceiver::MODULE;
         if (method) receiver();
         genArgs(c);
         em_.emit(Op::CALL_BUILTIN, c.builtin, 0, n + (method ? 1 : 0), pushes);
@@ -320,7 +321,7 @@ void FunctionGen::genCall(Call& c) {
     }
     case CallKind::Intrinsic: {
         const vm::IntrinsicInfo& info = vm::intrinsicInfo(vm::IntrinsicId(c.builtin));
-        bool method = info.receiver != vm::BuiltinReceiver::GLOBAL;
+        bool method = info.receiver != vm::BuiltinReceiver::GLOBAL && info.receiver != vm::BuiltinReceiver::MODULE;
         if (method) receiver();
         genArgs(c);
         em_.emit(info.op, pg_.type(c.type), 0, n + (method ? 1 : 0), pushes);

@@ -74,6 +74,7 @@ public:
         m.file = src.file;
         m.source = std::move(src.text);
         m.importIndices = std::move(imports);
+        m.standard = src.embedded;
         modules.push_back(std::move(m));
         loaded_[src.key] = modules.size() - 1;
         return modules.size() - 1;

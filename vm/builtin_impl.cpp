@@ -24,7 +24,8 @@ const BuiltinEntry* builtinTable() {
             e.fn = fns[i];
             e.nargs = uint8_t(sig.params.size());
             e.hasResult = sig.result.kind != SigKind::Void;
-            e.isMethod = kBuiltinInfo[i].receiver != BuiltinReceiver::GLOBAL;
+            BuiltinReceiver recv = kBuiltinInfo[i].receiver;
+            e.isMethod = recv != BuiltinReceiver::GLOBAL && recv != BuiltinReceiver::MODULE;
             e.name = kBuiltinInfo[i].name;
             // assert's message matters only when the assertion fails; a
             // null one is reported as "null" rather than refused.
@@ -36,6 +37,10 @@ const BuiltinEntry* builtinTable() {
         return t;
     }();
     return table.data();
+}
+
+[[gnu::noinline]] void callBuiltin(Vm& vm, BuiltinFn fn, Value* args) {
+    guardNativeAllocation(vm, [&] { fn(vm, args); });
 }
 
 bool checkSlice(Vm& vm, int64_t start, int64_t end, int64_t length) {

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <string>
+#include <string_view>
 
 #include "vm/builtin_impl.hpp"
 #include "vm/exceptions.hpp"
@@ -210,17 +210,42 @@ void builtin_ARRAY_FILTER(Vm& vm, Value* args) {
     args[0].ref = out;
 }
 
-// Null elements read "null", as in string concatenation.
+// Null elements read "null", as in string concatenation. The result is
+// sized first and written straight into the new string.
 void builtin_ARRAY_JOIN(Vm& vm, Value* args) {
     Array* a = asArray(args[0]);
     std::string_view sep = view(asString(args[1]));
-    std::string out;
-    for (int64_t i = 0; i < a->len; i++) {
-        if (i > 0) out += sep;
+    auto piece = [&](int64_t i) {
         const String* s = asString(a->data[i]);
-        out += s ? view(s) : "null";
+        return s ? view(s) : std::string_view("null");
+    };
+    // Every piece and the separator are at most kMaxObjectBytes, so each
+    // step's comparison cannot overflow.
+    int64_t total = 0;
+    for (int64_t i = 0; i < a->len; i++) {
+        int64_t more = int64_t(piece(i).size()) + (i > 0 ? int64_t(sep.size()) : 0);
+        if (more > kMaxObjectBytes - total) {
+            throwOutOfMemory(vm);
+            return;
+        }
+        total += more;
     }
-    returnString(vm, args, newString(out));
+    String* r = newStringUninit(total);
+    if (!r) {
+        throwOutOfMemory(vm);
+        return;
+    }
+    char* out = r->bytes;
+    for (int64_t i = 0; i < a->len; i++) {
+        if (i > 0 && !sep.empty()) {
+            std::memcpy(out, sep.data(), sep.size());
+            out += sep.size();
+        }
+        std::string_view p = piece(i);
+        if (!p.empty()) std::memcpy(out, p.data(), p.size());
+        out += p.size();
+    }
+    args[0].ref = r;
 }
 
 void builtin_ARRAY_COPY(Vm& vm, Value* args) {

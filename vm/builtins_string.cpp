@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <vector>
 
 #include <fmt/format.h>
 
@@ -43,16 +42,34 @@ int64_t utf8Unit(const unsigned char* p, int64_t n) {
     return len;
 }
 
-// A new [string] holding parts; nullptr when out of memory.
-Array* stringArray(const std::vector<std::string_view>& parts) {
-    Array* a = newArray(ValKind::Ref, int64_t(parts.size()), int64_t(parts.size()));
+// A new [string] of the n pieces that next() yields in turn; nullptr when
+// out of memory. The pieces are counted first so that no scratch list is
+// needed: the heap holds only the result.
+template <typename Next>
+Array* stringArray(int64_t n, Next next) {
+    Array* a = newArray(ValKind::Ref, n, n);
     if (!a) return nullptr;
-    for (size_t i = 0; i < parts.size(); i++) {
-        String* s = newString(parts[i]);
+    for (int64_t i = 0; i < n; i++) {
+        String* s = newString(next());
         if (!s) return nullptr;
         a->data[i].ref = s;
     }
     return a;
+}
+
+// Whether a + b stays within the largest possible object; else the result
+// could never be allocated.
+bool addSize(int64_t& total, int64_t more) {
+    if (more > kMaxObjectBytes - total) return false;
+    total += more;
+    return true;
+}
+
+// count * size within the largest possible object.
+bool mulSize(int64_t count, int64_t size, int64_t& out) {
+    if (size != 0 && count > kMaxObjectBytes / size) return false;
+    out = count * size;
+    return true;
 }
 
 std::string quoted(const String* s) {
@@ -113,12 +130,14 @@ void builtin_STRING_SPLIT(Vm& vm, Value* args) {
         throwError(vm, ErrorKind::Value, "empty separator");
         return;
     }
-    std::vector<std::string_view> parts;
-    for (size_t at; (at = s.find(sep)) != std::string_view::npos; s.remove_prefix(at + sep.size())) {
-        parts.push_back(s.substr(0, at));
-    }
-    parts.push_back(s);
-    returnArray(vm, args, stringArray(parts));
+    int64_t n = 1;
+    for (size_t at = 0; (at = s.find(sep, at)) != std::string_view::npos; at += sep.size()) n++;
+    returnArray(vm, args, stringArray(n, [&] {
+                    size_t at = s.find(sep);
+                    std::string_view part = s.substr(0, at);
+                    s.remove_prefix(at == std::string_view::npos ? s.size() : at + sep.size());
+                    return part;
+                }));
 }
 
 // ASCII whitespace at both ends.
@@ -135,28 +154,51 @@ void builtin_STRING_LOWER(Vm& vm, Value* args) { mapCase(vm, args, false); }
 
 // Every occurrence, left to right. An empty `old` matches before each
 // UTF-8 character and at the end, as in Go: "ab".replace("", "-") is "-a-b-".
+// The result is sized first and written straight into the new string.
 void builtin_STRING_REPLACE(Vm& vm, Value* args) {
     std::string_view s = view(asString(args[0])), from = view(asString(args[1])), to = view(asString(args[2]));
-    std::string out;
+    // SAFETY: string bytes are read as unsigned for UTF-8 decoding; the
+    // remaining length bounds every access utf8Unit makes.
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const int64_t n = int64_t(s.size());
+    int64_t matches = 0;  // places where `to` goes
     if (from.empty()) {
-        // SAFETY: string bytes are read as unsigned for UTF-8 decoding; n
-        // bounds every access utf8Unit makes.
-        const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-        for (int64_t i = 0, n = int64_t(s.size()); i < n;) {
+        for (int64_t i = 0; i < n; i += utf8Unit(p + i, n - i)) matches++;
+        matches++;
+    } else {
+        for (size_t at = 0; (at = s.find(from, at)) != std::string_view::npos; at += from.size()) matches++;
+    }
+    int64_t total = n - matches * int64_t(from.size()), inserted;
+    if (!mulSize(matches, int64_t(to.size()), inserted) || !addSize(total, inserted)) {
+        throwOutOfMemory(vm);
+        return;
+    }
+    String* r = newStringUninit(total);
+    if (!r) {
+        throwOutOfMemory(vm);
+        return;
+    }
+    char* out = r->bytes;
+    auto put = [&](std::string_view piece) {
+        if (!piece.empty()) std::memcpy(out, piece.data(), piece.size());
+        out += piece.size();
+    };
+    if (from.empty()) {
+        for (int64_t i = 0; i < n;) {
             int64_t len = utf8Unit(p + i, n - i);
-            out += to;
-            out.append(s.substr(size_t(i), size_t(len)));
+            put(to);
+            put(s.substr(size_t(i), size_t(len)));
             i += len;
         }
-        out += to;
+        put(to);
     } else {
         for (size_t at; (at = s.find(from)) != std::string_view::npos; s.remove_prefix(at + from.size())) {
-            out.append(s.substr(0, at));
-            out += to;
+            put(s.substr(0, at));
+            put(to);
         }
-        out += s;
+        put(s);
     }
-    returnString(vm, args, newString(out));
+    args[0].ref = r;
 }
 
 void builtin_STRING_REPEAT(Vm& vm, Value* args) {
@@ -224,13 +266,16 @@ void builtin_STRING_CHARS(Vm& vm, Value* args) {
     std::string_view s = view(asString(args[0]));
     // SAFETY: as in replace: unsigned view of the same bytes, bounded by n.
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-    std::vector<std::string_view> parts;
-    for (int64_t i = 0, n = int64_t(s.size()); i < n;) {
-        int64_t len = utf8Unit(p + i, n - i);
-        parts.push_back(s.substr(size_t(i), size_t(len)));
-        i += len;
-    }
-    returnArray(vm, args, stringArray(parts));
+    const int64_t n = int64_t(s.size());
+    int64_t count = 0;
+    for (int64_t i = 0; i < n; i += utf8Unit(p + i, n - i)) count++;
+    int64_t i = 0;
+    returnArray(vm, args, stringArray(count, [&] {
+                    int64_t len = utf8Unit(p + i, n - i);
+                    std::string_view unit = s.substr(size_t(i), size_t(len));
+                    i += len;
+                    return unit;
+                }));
 }
 
 void builtin_STRING_BYTES(Vm& vm, Value* args) {

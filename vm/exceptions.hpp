@@ -9,8 +9,19 @@
 //
 // Before any of these is called, the innermost frame's ip must point one
 // past the start of the throwing instruction (see Frame::ip).
+//
+// OUT OF MEMORY. Every allocation failure (gc.hpp) ends in
+// throwOutOfMemory, which must work with a full heap: it throws a fresh
+// OutOfMemoryError when a collection still finds room for one, else the
+// Vm's preallocated one (OutOfMemoryReserve) with its trace re-recorded
+// into a buffer outside the heap, sized for the deepest possible stack.
+// Errors other than OutOfMemoryError that cannot be allocated become
+// OutOfMemoryError; a trace that cannot be allocated is left out.
 #pragma once
 
+#include <new>
+#include <stdexcept>
+#include <string>
 #include <string_view>
 
 #include "vm/interpreter.hpp"
@@ -24,7 +35,47 @@ Instance* newError(Vm& vm, ErrorKind kind, std::string_view message);
 
 // Throws a new instance of the prelude class kind.
 void throwError(Vm& vm, ErrorKind kind, std::string_view message);
+// Throws OutOfMemoryError; needs no memory (see above).
 void throwOutOfMemory(Vm& vm);
+// The message of OutOfMemoryError: `heap limit of 64 MiB exhausted`, or
+// `out of memory` without a limit.
+std::string outOfMemoryMessage();
+
+// Creates vm.refs.oomError and its trace buffer, and releases them (the
+// buffer is malloc memory) when destroyed; destroy it before the Vm.
+class OutOfMemoryReserve {
+public:
+    explicit OutOfMemoryReserve(Vm& vm);
+    ~OutOfMemoryReserve();
+    OutOfMemoryReserve(const OutOfMemoryReserve&) = delete;
+    OutOfMemoryReserve& operator=(const OutOfMemoryReserve&) = delete;
+
+    // False when the heap could not even hold the reserve: the program
+    // cannot start.
+    bool ready() const { return trace_ != nullptr; }
+
+private:
+    Vm& vm_;
+    void* trace_ = nullptr;
+};
+
+// Runs body(), turning a C++ allocation failure inside it (std::bad_alloc
+// or std::length_error from malloc'd scratch such as std::string) into
+// OutOfMemoryError. Interpreter loops that body re-entered and that the
+// C++ exception unwound are popped: the frame depth is restored.
+template <typename Body>
+void guardNativeAllocation(Vm& vm, Body&& body) {
+    const uint32_t depth = vm.depth;
+    try {
+        body();
+    } catch (const std::bad_alloc&) {
+        vm.depth = depth;
+        throwOutOfMemory(vm);
+    } catch (const std::length_error&) {
+        vm.depth = depth;
+        throwOutOfMemory(vm);
+    }
+}
 void throwStackOverflow(Vm& vm);
 // KeyError for key, which is not in m: `key "abc" not found`.
 void throwKeyError(Vm& vm, const Map* m, Value key);

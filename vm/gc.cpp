@@ -3,7 +3,11 @@
 
 #include <gc/gc.h>
 #include <gc/gc_mark.h>
+#include <sys/sysinfo.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cstring>
 #include <mutex>
 
 namespace nido::vm {
@@ -11,6 +15,29 @@ namespace {
 
 GcRootSource* gSources = nullptr;  // guarded by Boehm's allocation lock
 GC_push_other_roots_proc gPreviousPush = nullptr;
+
+// No single object is ever larger than this (1 TiB), whatever the machine.
+constexpr uint64_t kMaxRequestBytes = uint64_t(1) << 40;
+
+std::atomic<uint64_t> gHeapLimit{0};
+// The largest request worth handing to Boehm: the heap limit, else RAM
+// plus swap (set by gcInit).
+std::atomic<uint64_t> gMaxRequest{kMaxRequestBytes};
+uint64_t gMachineBytes = kMaxRequestBytes;
+
+// Boehm calls this when even a collection and heap growth could not find
+// room: the allocation returns nullptr and the caller throws.
+void* GC_CALLBACK refuseAllocation(size_t) { return nullptr; }
+
+// HOST: physical memory plus swap, a bound on any heap this process can
+// have; kMaxRequestBytes when unknown.
+uint64_t machineBytes() {
+    struct sysinfo info {};
+    if (sysinfo(&info) != 0 || info.mem_unit == 0) return kMaxRequestBytes;
+    uint64_t pages = uint64_t(info.totalram) + uint64_t(info.totalswap);
+    if (pages == 0 || pages > kMaxRequestBytes / info.mem_unit) return kMaxRequestBytes;
+    return pages * info.mem_unit;
+}
 
 // Called by Boehm while marking: chain to whoever installed a hook before
 // us, then push every registered source.
@@ -37,6 +64,20 @@ void* removeSource(void* arg) {
     return nullptr;
 }
 
+// Boehm may refuse a request without collecting first (when little was
+// allocated since the last collection, or after an earlier refusal that
+// no slow-path allocation has reset yet). So a refusal is final only
+// after a full collection, with dead stack cleared: garbage never causes
+// OutOfMemoryError.
+template <typename Alloc>
+void* allocate(size_t bytes, Alloc alloc) {
+    if (bytes > gMaxRequest.load(std::memory_order_relaxed)) return nullptr;
+    if (void* p = alloc(bytes)) return p;
+    gcClearDeadStack();  // say, a builtin's string_view into a big string
+    GC_gcollect();
+    return alloc(bytes);
+}
+
 }  // namespace
 
 void gcInit() {
@@ -46,6 +87,9 @@ void gcInit() {
         // Heap-growth warnings would land in the Nido program's stderr; an
         // exhausted heap surfaces as OutOfMemoryError instead.
         GC_set_warn_proc(GC_ignore_warn_proc);
+        GC_set_oom_fn(refuseAllocation);
+        gMachineBytes = machineBytes();
+        gMaxRequest = gMachineBytes;
         GC_allow_register_threads();
         gPreviousPush = GC_get_push_other_roots();
         GC_set_push_other_roots(pushOtherRoots);
@@ -62,8 +106,32 @@ void gcPushRange(const void* begin, const void* end) {
     if (begin < end) GC_push_all(const_cast<void*>(begin), const_cast<void*>(end));
 }
 
-void* gcAllocRoot(size_t bytes) { return GC_MALLOC_UNCOLLECTABLE(bytes); }
+void* gcAllocRoot(size_t bytes) {
+    return allocate(bytes, [](size_t n) { return GC_MALLOC_UNCOLLECTABLE(n); });
+}
 
 void gcFree(void* p) { GC_FREE(p); }
+
+[[gnu::noinline]] void gcClearDeadStack() {
+    char dead[64 * 1024];
+    std::memset(dead, 0, sizeof dead);
+    asm volatile("" : : "r"(dead) : "memory");  // keep the stores
+}
+
+void gcSetHeapLimit(uint64_t bytes) {
+    gHeapLimit = bytes;
+    gMaxRequest = bytes != 0 ? std::min(bytes, gMachineBytes) : gMachineBytes;
+    GC_set_max_heap_size(GC_word(bytes));
+}
+
+uint64_t gcHeapLimit() { return gHeapLimit; }
+
+void* gcAllocScanned(size_t bytes) {
+    return allocate(bytes, [](size_t n) { return GC_MALLOC(n); });  // Boehm clears it
+}
+
+void* gcAllocAtomic(size_t bytes) {
+    return allocate(bytes, [](size_t n) { return GC_MALLOC_ATOMIC(n); });
+}
 
 }  // namespace nido::vm

@@ -19,9 +19,21 @@
 // Interior pointers stay enabled (Boehm's default): builtins and the C++
 // compiler may hold only a derived pointer (a string's bytes, an element
 // slot) across an allocation, and that must keep the object alive.
+//
+// THE HEAP LIMIT (--max-heap). Boehm is told never to grow its heap past
+// the limit; an allocation that does not fit even after a full collection
+// returns nullptr (never aborts, never prints), and the VM turns that into
+// OutOfMemoryError (exceptions.hpp). The limit bounds live data, not the
+// total allocated: garbage is collected and its room reused. Without a
+// limit the same happens when the operating system refuses more memory.
+// Every VM allocation goes through gcAllocScanned/gcAllocAtomic, which
+// refuse at once a single request bigger than the heap could ever become
+// (the limit, else the machine's RAM plus swap), so no size is passed to
+// Boehm or memset that cannot be satisfied.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace nido::vm {
 
@@ -47,5 +59,26 @@ void gcPushRange(const void* begin, const void* end);
 // gcFree. For tables the linker keeps outside the VM stack.
 void* gcAllocRoot(size_t bytes);
 void gcFree(void* p);
+
+// Caps the heap at bytes (0: no cap) for the program about to run; set
+// before linking (runtime.cpp) and lifted after. Heap Boehm already holds
+// beyond the cap stays usable: Boehm never shrinks its heap.
+void gcSetHeapLimit(uint64_t bytes);
+// The cap in force, 0 for none.
+uint64_t gcHeapLimit();
+
+// A zeroed block that Boehm scans for references; nullptr when out of
+// memory or when bytes exceeds what the heap could ever hold.
+void* gcAllocScanned(size_t bytes);
+// A block Boehm does not scan (strings, number buffers), not zeroed;
+// nullptr as above.
+void* gcAllocAtomic(size_t bytes);
+
+// Zeroes the native stack just below the caller's frame: the dead frames
+// of functions that have returned, whose stale pointers the conservative
+// stack scan would take for references. Allocation does this itself
+// before its final collection; the interpreter does it when a program
+// catches OutOfMemoryError, so that what it drops can be collected.
+void gcClearDeadStack();
 
 }  // namespace nido::vm

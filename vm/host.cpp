@@ -1,35 +1,231 @@
-// The host layer: standard streams and exit (see host.hpp).
+// The host layer: standard streams, files, environment, arguments, clocks
+// and exit (see host.hpp). File operations check the sandbox first and open
+// through it (sandbox.hpp), so the decision holds for what is opened.
+//
+// Only the program thread calls in here while a program runs; the main
+// thread flushes after it has joined. No locks are needed.
 #include "vm/host.hpp"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "vm/sandbox.hpp"
 
 namespace nido::vm {
+
+struct HostRun::State {
+    Sandbox sandbox;
+    std::vector<std::string> args;
+};
+
 namespace {
 
-// Flushing in 64 KiB pieces keeps system calls rare without holding much.
+// 64 KiB pieces keep system calls rare (a million short lines cost a few
+// hundred writes) without holding much output back.
 constexpr size_t kOutBufferBytes = 64 * 1024;
+// Standard input and files of unknown size are read in pieces of this size.
+constexpr size_t kInChunkBytes = 64 * 1024;
+// Attempts at a fresh temporary name before writeFile gives up.
+constexpr int kTempAttempts = 100;
 
-std::string gOutBuffer;  // only the program thread writes while a program runs
+HostFds gFds;
+int gOutIsTty = -1;      // -1 until first asked
+std::string gOutBuffer;  // pending standard output
+std::string gIn;         // standard input read but not yet consumed: gIn[gInPos, end)
+size_t gInPos = 0;
+uint64_t gStdoutWrites = 0;
 HostCapture* gCapture = nullptr;
+const HostRun::State* gRun = nullptr;
+void (*gRaceHook)(const std::string&) = nullptr;
 
-// HOST: write(2) to fd, retrying partial writes and EINTR. Errors such as a
-// closed pipe drop the output: the program has no way to report them yet.
-void writeAll(int fd, std::string_view bytes) {
-    while (!bytes.empty()) {
-        ssize_t n = ::write(fd, bytes.data(), bytes.size());
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return;
-        }
-        bytes.remove_prefix(size_t(n));
+const Sandbox& sandbox() {
+    static const Sandbox denyAll;
+    return gRun ? gRun->sandbox : denyAll;
+}
+
+// HOST: isatty(3), asked once: per-line flushing for a terminal.
+bool outIsTerminal() {
+    if (gOutIsTty < 0) gOutIsTty = ::isatty(gFds.out) ? 1 : 0;
+    return gOutIsTty == 1;
+}
+
+// HOST: waits until fd is ready, for descriptors someone made non-blocking
+// (a terminal or pipe shared with another process).
+void waitReady(int fd, short events) {
+    pollfd p{fd, events, 0};
+    while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
     }
 }
 
+// HOST: write(2) all of bytes to fd, through short writes, EINTR and
+// EAGAIN. Returns 0 or the errno of the failure. counter, if given,
+// counts the write calls (the test hook for standard output).
+int writeAll(int fd, std::string_view bytes, uint64_t* counter = nullptr) {
+    while (!bytes.empty()) {
+        if (counter) ++*counter;
+        ssize_t n = ::write(fd, bytes.data(), bytes.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                waitReady(fd, POLLOUT);
+                continue;
+            }
+            return errno;
+        }
+        if (n == 0) return EIO;  // no progress and no error: do not spin
+        bytes.remove_prefix(size_t(n));
+    }
+    return 0;
+}
+
+// Standard output is gone. A closed pipe is the reader saying it has
+// enough (`| head`): end quietly, as a Unix user expects, with status 1
+// since the output was not all delivered. Anything else (disk full, stdout
+// closed) is reported like the Unix tools do.
+[[noreturn]] void stdoutFailed(int err) {
+    if (err != EPIPE) {
+        writeAll(gFds.err, fmt::format("nido: cannot write to standard output: {}\n", std::strerror(err)));
+    }
+    ::_exit(1);  // HOST: no flushing left to do; skip static destructors
+}
+
+void writeOut(std::string_view bytes) {
+    if (int err = writeAll(gFds.out, bytes, &gStdoutWrites)) stdoutFailed(err);
+}
+
+// HOST: read(2) of at most n bytes into buf, through EINTR and EAGAIN.
+// Returns the bytes read (0 at end of input) or -errno.
+ssize_t readSome(int fd, char* buf, size_t n) {
+    while (true) {
+        ssize_t got = ::read(fd, buf, n);
+        if (got >= 0) return got;
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            waitReady(fd, POLLIN);
+            continue;
+        }
+        return -errno;
+    }
+}
+
+// Reads go through this fixed buffer and are appended from it, so that a
+// large input costs linear time (no zero-filling of growing strings).
+char gReadBuffer[kInChunkBytes];
+
+// Reads more of standard input onto the end of gIn: the number of bytes
+// read (0 at end of input), or -errno.
+ssize_t fillInput() {
+    if (gCapture) {
+        std::string_view rest = std::string_view(gCapture->in).substr(std::min(gCapture->inPos, gCapture->in.size()));
+        rest = rest.substr(0, kInChunkBytes);
+        gIn.append(rest);
+        gCapture->inPos += rest.size();
+        return ssize_t(rest.size());
+    }
+    hostFlush();  // the prompt must show before we wait
+    ssize_t n = readSome(gFds.in, gReadBuffer, sizeof gReadBuffer);
+    if (n > 0) gIn.append(gReadBuffer, size_t(n));
+    return n;
+}
+
+// Drops the consumed part of gIn.
+void compactInput() {
+    gIn.erase(0, gInPos);
+    gInPos = 0;
+}
+
+HostResult stdinFailed(ssize_t negErr) {
+    return {HostStatus::Failed, fmt::format("cannot read standard input: {}", std::strerror(int(-negErr)))};
+}
+
+// The string with NUL bytes shown as \0, for messages.
+std::string printable(std::string_view s) {
+    std::string out;
+    for (char c : s) c == '\0' ? out += "\\0" : out += c;
+    return out;
+}
+
+HostResult failed(std::string_view verb, std::string_view path, int err) {
+    return {HostStatus::Failed, fmt::format("cannot {} \"{}\": {}", verb, path, std::strerror(err))};
+}
+
+// The result for a sandboxed open that did not give a descriptor.
+HostResult openFailed(const SandboxOpen& o, Access a, std::string_view verb, std::string_view resolved) {
+    if (!o.deniedPath.empty()) return {HostStatus::Denied, Sandbox::denial(a, o.deniedPath)};
+    if (!o.reason.empty()) return {HostStatus::Failed, fmt::format("cannot {} \"{}\": {}", verb, resolved, o.reason)};
+    return failed(verb, resolved, o.err);
+}
+
+// The permission check every file operation starts with, before anything
+// opens the path: rejects NUL bytes and empty paths, resolves the path,
+// and refuses it unless the sandbox grants access a.
+HostResult checkPath(std::string_view path, Access a, bool followLast, std::string_view verb, std::string& resolved) {
+    if (path.find('\0') != std::string_view::npos) {
+        return {HostStatus::Invalid, fmt::format("path \"{}\" contains a NUL byte", printable(path))};
+    }
+    if (path.empty()) return failed(verb, path, ENOENT);
+    if (!path.starts_with('/') && sandbox().cwd().empty()) {
+        return {HostStatus::Failed, fmt::format("cannot {} \"{}\": the working directory is unknown", verb, path)};
+    }
+    resolved = sandbox().resolve(path, followLast);
+    if (!sandbox().allows(a, resolved)) return {HostStatus::Denied, Sandbox::denial(a, resolved)};
+    if (gRaceHook) gRaceHook(resolved);
+    return {};
+}
+
+// HOST: getcwd(3), the base for relative paths; "" when it has none.
+std::string currentDirectory() {
+    std::string buf(PATH_MAX, '\0');
+    while (::getcwd(buf.data(), buf.size()) == nullptr) {
+        if (errno != ERANGE || buf.size() > (1 << 20)) return "";
+        buf.resize(buf.size() * 2);
+    }
+    buf.resize(std::strlen(buf.c_str()));
+    return buf;
+}
+
+// HOST: fcntl(2) and open(2). If the process started with stdin, stdout or
+// stderr closed, the next file opened would take that number and
+// println would write into it. Each closed one gets /dev/null, opened so
+// that using the stream still fails (EBADF), as it would have.
+void reserveStandardFds() {
+    for (int fd = 0; fd <= 2; fd++) {
+        if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        int got = ::open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+        if (got >= 0 && got != fd) ::close(got);
+    }
+}
+
+// A name for writeFile's temporary file that no one can predict, hidden,
+// and of fixed length so a long target name cannot push it past NAME_MAX.
+std::string tempName() {
+    uint64_t r = 0;
+    // HOST: getrandom(2); if it fails the clock still makes collisions rare,
+    // and O_EXCL makes them harmless.
+    if (::getrandom(&r, sizeof r, GRND_NONBLOCK) != ssize_t(sizeof r)) {
+        r = uint64_t(hostClockNs()) * 0x9E3779B97F4A7C15u ^ uint64_t(::getpid());
+    }
+    return fmt::format(".nido-{:016x}.tmp", r);
+}
+
 }  // namespace
+
+// ---- standard streams ----------------------------------------------------
 
 void hostWrite(HostStream stream, std::string_view bytes) {
     if (stream == HostStream::Out) {
@@ -37,8 +233,15 @@ void hostWrite(HostStream stream, std::string_view bytes) {
             gCapture->out.append(bytes);
             return;
         }
+        if (bytes.size() >= kOutBufferBytes) {  // large: no point copying it through the buffer
+            hostFlush();
+            writeOut(bytes);
+            return;
+        }
         gOutBuffer.append(bytes);
-        if (gOutBuffer.size() >= kOutBufferBytes) hostFlush();
+        if (gOutBuffer.size() >= kOutBufferBytes || (outIsTerminal() && bytes.find('\n') != std::string_view::npos)) {
+            hostFlush();
+        }
         return;
     }
     if (gCapture) {
@@ -46,12 +249,15 @@ void hostWrite(HostStream stream, std::string_view bytes) {
         return;
     }
     hostFlush();
-    writeAll(STDERR_FILENO, bytes);
+    // HOST: standard error is unbuffered; if it is gone there is nowhere
+    // to report that, so its errors are dropped.
+    writeAll(gFds.err, bytes);
 }
 
 void hostFlush() {
     if (gOutBuffer.empty()) return;
-    writeAll(STDOUT_FILENO, gOutBuffer);
+    // HOST: write(2) of the buffered output.
+    writeOut(gOutBuffer);
     gOutBuffer.clear();
 }
 
@@ -63,8 +269,347 @@ void hostExit(int status) {
     ::_exit(status);
 }
 
-HostCapture::HostCapture() { gCapture = this; }
+HostResult hostReadLine(std::optional<std::string>& line) {
+    size_t scan = gInPos;  // gIn[gInPos, scan) holds no newline
+    while (true) {
+        size_t nl = gIn.find('\n', scan);
+        if (nl != std::string::npos) {
+            size_t end = nl > gInPos && gIn[nl - 1] == '\r' ? nl - 1 : nl;
+            line = gIn.substr(gInPos, end - gInPos);
+            gInPos = nl + 1;
+            return {};
+        }
+        compactInput();
+        scan = gIn.size();
+        ssize_t n = fillInput();
+        if (n < 0) return stdinFailed(n);
+        if (n == 0) {
+            if (gInPos == gIn.size()) {
+                line.reset();
+            } else {
+                line = gIn.substr(gInPos);  // a last line without newline
+            }
+            gIn.clear();
+            gInPos = 0;
+            return {};
+        }
+    }
+}
 
-HostCapture::~HostCapture() { gCapture = nullptr; }
+HostResult hostReadAll(std::string& out) {
+    compactInput();
+    while (true) {
+        ssize_t n = fillInput();
+        if (n < 0) return stdinFailed(n);
+        if (n == 0) break;
+    }
+    out = std::move(gIn);
+    gIn.clear();
+    gInPos = 0;
+    return {};
+}
+
+// ---- files ---------------------------------------------------------------
+
+HostResult hostReadFile(std::string_view path, std::string& out) {
+    std::string resolved;
+    if (HostResult r = checkPath(path, Access::Read, true, "read", resolved); !r.ok()) return r;
+    SandboxOpen o = sandbox().open(Access::Read, resolved, O_RDONLY);
+    if (!o.ok()) return openFailed(o, Access::Read, "read", resolved);
+    struct stat st;
+    // HOST: fstat(2) and read(2) on the verified descriptor.
+    if (::fstat(o.fd.get(), &st) != 0) return failed("read", resolved, errno);
+    if (S_ISDIR(st.st_mode)) return failed("read", resolved, EISDIR);
+    out.clear();
+    // A regular file of known size is read straight into place; anything
+    // beyond (the file grew, or has no size: /proc, pipes) piece by piece.
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+        out.resize(size_t(st.st_size));
+        size_t got = 0;
+        while (got < out.size()) {
+            ssize_t n = readSome(o.fd.get(), out.data() + got, out.size() - got);
+            if (n < 0) return failed("read", resolved, int(-n));
+            if (n == 0) break;
+            got += size_t(n);
+        }
+        out.resize(got);
+    }
+    while (true) {
+        ssize_t n = readSome(o.fd.get(), gReadBuffer, sizeof gReadBuffer);
+        if (n < 0) return failed("read", resolved, int(-n));
+        if (n == 0) return {};
+        out.append(gReadBuffer, size_t(n));
+    }
+}
+
+HostResult hostWriteFile(std::string_view path, std::string_view data) {
+    std::string resolved;
+    if (HostResult r = checkPath(path, Access::Write, true, "write", resolved); !r.ok()) return r;
+    if (resolved == "/") return failed("write", resolved, EISDIR);
+    SandboxOpen dir = sandbox().openParent(Access::Write, resolved);
+    if (!dir.ok()) return openFailed(dir, Access::Write, "write", resolved);
+    int dirfd = dir.fd.get();
+    const char* name = dir.name.c_str();
+
+    // HOST: fstatat(2), openat(2), write(2), fsync(2), renameat(2),
+    // unlinkat(2), all relative to the verified folder. The rename replaces
+    // the directory entry itself, so a symlink swapped in as the target is
+    // replaced, never followed.
+    struct stat st;
+    mode_t keepMode = 0;
+    bool hadFile = false;
+    if (::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (S_ISDIR(st.st_mode)) return failed("write", resolved, EISDIR);
+        if (S_ISREG(st.st_mode)) {
+            hadFile = true;
+            keepMode = st.st_mode & 07777;
+        }
+    }
+    std::string temp;
+    Fd file;
+    for (int attempt = 0; attempt < kTempAttempts && !file.valid(); attempt++) {
+        temp = tempName();
+        file = Fd(::openat(dirfd, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666));
+        if (!file.valid() && errno != EEXIST) return failed("write", resolved, errno);
+    }
+    if (!file.valid()) return failed("write", resolved, EEXIST);
+    int err = 0;
+    if (hadFile && ::fchmod(file.get(), keepMode) != 0) err = errno;
+    if (!err) err = writeAll(file.get(), data);
+    if (!err && ::fsync(file.get()) != 0) err = errno;
+    if (!err && ::close(file.release()) != 0) err = errno;
+    if (!err && ::renameat(dirfd, temp.c_str(), dirfd, name) != 0) err = errno;
+    if (err) {
+        ::unlinkat(dirfd, temp.c_str(), 0);
+        return failed("write", resolved, err);
+    }
+    // The rename is durable once the folder is synced. Best effort: a
+    // folder we may write but not read cannot be opened for fsync.
+    Fd sync(::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (sync.valid()) ::fsync(sync.get());
+    return {};
+}
+
+HostResult hostAppendFile(std::string_view path, std::string_view data) {
+    std::string resolved;
+    if (HostResult r = checkPath(path, Access::Write, true, "write", resolved); !r.ok()) return r;
+    if (resolved == "/") return failed("write", resolved, EISDIR);
+    SandboxOpen dir = sandbox().openParent(Access::Write, resolved);
+    if (!dir.ok()) return openFailed(dir, Access::Write, "write", resolved);
+    // HOST: openat(2) relative to the verified folder; O_NOFOLLOW refuses
+    // a symlink swapped in as the last component.
+    Fd file(::openat(dir.fd.get(), dir.name.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666));
+    if (!file.valid()) return failed("write", resolved, errno);
+    if (int err = writeAll(file.get(), data)) return failed("write", resolved, err);
+    if (::close(file.release()) != 0) return failed("write", resolved, errno);
+    return {};
+}
+
+namespace {
+
+// exists and isDir: what the resolved path is, or nothing when it cannot
+// be looked up. Returns false with r set when the answer is an error.
+bool statChecked(std::string_view path, HostResult& r, bool& found, struct stat& st) {
+    std::string resolved;
+    found = false;
+    r = checkPath(path, Access::Read, true, "read", resolved);
+    if (!r.ok()) return false;
+    if (resolved == "/") {
+        // HOST: stat(2) of the root, which the grants already cover.
+        found = ::stat("/", &st) == 0;
+        return true;
+    }
+    SandboxOpen dir = sandbox().openParent(Access::Read, resolved);
+    if (!dir.ok()) {
+        if (dir.deniedPath.empty() && dir.reason.empty()) return true;  // no such folder: not found
+        r = openFailed(dir, Access::Read, "read", resolved);
+        return false;
+    }
+    // HOST: fstatat(2) relative to the verified folder, not following a
+    // symlink: one there now is dangling or was swapped in since resolving.
+    found = ::fstatat(dir.fd.get(), dir.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(st.st_mode);
+    return true;
+}
+
+}  // namespace
+
+HostResult hostExists(std::string_view path, bool& out) {
+    HostResult r;
+    struct stat st;
+    bool found = false;
+    statChecked(path, r, found, st);
+    out = found;
+    return r;
+}
+
+HostResult hostIsDir(std::string_view path, bool& out) {
+    HostResult r;
+    struct stat st;
+    bool found = false;
+    statChecked(path, r, found, st);
+    out = found && S_ISDIR(st.st_mode);
+    return r;
+}
+
+HostResult hostListDir(std::string_view path, std::vector<std::string>& out) {
+    std::string resolved;
+    if (HostResult r = checkPath(path, Access::Read, true, "list", resolved); !r.ok()) return r;
+    SandboxOpen o = sandbox().open(Access::Read, resolved, O_RDONLY | O_DIRECTORY);
+    if (!o.ok()) return openFailed(o, Access::Read, "list", resolved);
+    // HOST: readdir(3) on the verified descriptor; fdopendir takes it over.
+    DIR* d = ::fdopendir(o.fd.get());
+    if (!d) return failed("list", resolved, errno);
+    o.fd.release();
+    out.clear();
+    int err = 0;
+    while (true) {
+        errno = 0;
+        const dirent* e = ::readdir(d);
+        if (!e) {
+            err = errno;
+            break;
+        }
+        std::string_view name = e->d_name;
+        if (name != "." && name != "..") out.emplace_back(name);
+    }
+    ::closedir(d);
+    if (err) return failed("list", resolved, err);
+    std::sort(out.begin(), out.end());  // char_traits<char> compares as unsigned bytes
+    return {};
+}
+
+HostResult hostRemove(std::string_view path) {
+    std::string resolved;
+    if (HostResult r = checkPath(path, Access::Write, false, "remove", resolved); !r.ok()) return r;
+    if (resolved == "/") return failed("remove", resolved, EBUSY);
+    SandboxOpen dir = sandbox().openParent(Access::Write, resolved);
+    if (!dir.ok()) return openFailed(dir, Access::Write, "remove", resolved);
+    // HOST: unlinkat(2) relative to the verified folder: removes the entry
+    // itself, never what a symlink there points to.
+    int dirfd = dir.fd.get();
+    const char* name = dir.name.c_str();
+    if (::unlinkat(dirfd, name, 0) == 0) return {};
+    int err = errno;
+    struct stat st;
+    if ((err == EISDIR || err == EPERM) && ::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISDIR(st.st_mode)) {
+        if (::unlinkat(dirfd, name, AT_REMOVEDIR) == 0) return {};
+        err = errno;
+    }
+    return failed("remove", resolved, err);
+}
+
+HostResult hostMkdirs(std::string_view path) {
+    std::string resolved;
+    if (HostResult r = checkPath(path, Access::Write, true, "create", resolved); !r.ok()) return r;
+    // Walk down from the root one component at a time, each opened
+    // relative to the last with O_NOFOLLOW, so no symlink is followed on
+    // the way; create what is missing, each only after verifying where its
+    // parent really is.
+    // HOST: open(2), openat(2), mkdirat(2).
+    Fd cur(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!cur.valid()) return failed("create", resolved, errno);
+    size_t pos = 1;
+    while (pos < resolved.size()) {
+        size_t slash = resolved.find('/', pos);
+        if (slash == std::string::npos) slash = resolved.size();
+        std::string comp = resolved.substr(pos, slash - pos);
+        bool last = slash == resolved.size();
+        pos = slash + 1;
+        constexpr int kFlags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+        Fd next(::openat(cur.get(), comp.c_str(), kFlags));
+        if (!next.valid() && errno == ENOENT) {
+            SandboxOpen v;
+            if (!sandbox().verifyAt(Access::Write, cur.get(), comp, v)) {
+                return openFailed(v, Access::Write, "create", resolved);
+            }
+            if (::mkdirat(cur.get(), comp.c_str(), 0777) != 0 && errno != EEXIST) {
+                return failed("create", resolved, errno);
+            }
+            next = Fd(::openat(cur.get(), comp.c_str(), kFlags));
+        }
+        if (!next.valid()) {
+            int err = errno;
+            // Something that is not a folder (or a symlink swapped in) is
+            // in the way: at the end that is "File exists".
+            if (err == ENOTDIR || err == ELOOP) err = last ? EEXIST : ENOTDIR;
+            return failed("create", resolved, err);
+        }
+        cur = std::move(next);
+    }
+    return {};
+}
+
+// ---- environment, arguments, clocks --------------------------------------
+
+HostResult hostEnv(std::string_view name, std::optional<std::string>& out) {
+    out.reset();
+    if (name.find('\0') != std::string_view::npos) {
+        return {HostStatus::Invalid,
+                fmt::format("environment variable name \"{}\" contains a NUL byte", printable(name))};
+    }
+    if (!sandbox().allowsEnv(name)) return {HostStatus::Denied, Sandbox::envDenial(name)};
+    // No variable has "=" in its name; glibc's getenv would match "A=B"
+    // against the variable A with a value starting "B=".
+    if (name.empty() || name.find('=') != std::string_view::npos) return {};
+    // HOST: getenv(3). Nothing in the process sets variables while it runs.
+    if (const char* v = std::getenv(std::string(name).c_str())) out = v;
+    return {};
+}
+
+const std::vector<std::string>& hostArgs() {
+    static const std::vector<std::string> none;
+    return gRun ? gRun->args : none;
+}
+
+int64_t hostClockNs() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);  // HOST: the monotonic clock
+    return int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+int64_t hostTimeMs() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_REALTIME, &ts);  // HOST: the wall clock
+    return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
+}
+
+// ---- runs and test hooks -------------------------------------------------
+
+HostRun::HostRun(const Permissions& permissions, const std::vector<std::string>& args)
+    : state_(std::make_unique<State>(State{Sandbox(permissions, currentDirectory()), args})), previous_(gRun) {
+    // HOST: with SIGPIPE ignored a closed stdout is an EPIPE from write,
+    // which hostWrite turns into a quiet exit instead of death by signal.
+    // Left so after the run: the host layer owns stdout for the process.
+    ::signal(SIGPIPE, SIG_IGN);
+    reserveStandardFds();
+    gRun = state_.get();
+}
+
+HostRun::~HostRun() { gRun = previous_; }
+
+HostCapture::HostCapture() {
+    gCapture = this;
+    gIn.clear();  // input read from the real stdin is not this capture's
+    gInPos = 0;
+}
+
+HostCapture::~HostCapture() {
+    gCapture = nullptr;
+    gIn.clear();  // input left over belongs to this capture
+    gInPos = 0;
+}
+
+void hostSetFdsForTest(HostFds fds) {
+    gFds = fds;
+    gOutIsTty = -1;
+    gOutBuffer.clear();
+    gIn.clear();
+    gInPos = 0;
+}
+
+uint64_t hostStdoutWriteCalls() { return gStdoutWrites; }
+
+void hostSetRaceHookForTest(void (*hook)(const std::string& resolved)) { gRaceHook = hook; }
 
 }  // namespace nido::vm

@@ -46,6 +46,14 @@ namespace {
 constexpr size_t kSlotsPerFrame = 256;
 constexpr size_t kMinStackSlots = size_t(1) << 20;
 
+// The --fuel budget ran out: the run ends here, like sys.exit, with its own
+// status (3) so that a caller can tell it from the program's errors.
+[[noreturn]] void outOfFuel(const Vm& vm) {
+    hostWrite(HostStream::Err, fmt::format("nido: out of fuel after {} loop iterations and calls (--fuel)\n",
+                                           vm.options.fuel));
+    hostExit(3);
+}
+
 // Operands are little-endian (docs/vm-contract.md, module format).
 inline uint16_t rd16(const uint8_t* p) {
     if constexpr (std::endian::native == std::endian::little) {
@@ -171,6 +179,7 @@ bool run(Vm& vm) {
         const RtFunction* callee_ = (callee);                                 \
         Value* base_ = sp - (nargs);                                          \
         frame->ip = ip + (len);                                               \
+        if (--vm.fuel == 0) outOfFuel(vm);                                    \
         if (vm.depth >= maxFrames || base_ + callee_->frameSize > stackEnd) { \
             throwStackOverflow(vm);                                           \
             goto unwind;                                                      \
@@ -186,6 +195,14 @@ bool run(Vm& vm) {
         for (Value* p_ = base_ + (nargs); p_ < sp; p_++) p_->i = 0;           \
         ip = callee_->code;                                                   \
         DISPATCH();                                                           \
+    } while (0)
+    // A taken branch; a backward one (a loop's back-edge) spends fuel.
+#define BRANCH()                                      \
+    do {                                              \
+        int32_t offset_ = int32_t(rd32(ip + 1));      \
+        if (offset_ < 0 && --vm.fuel == 0) outOfFuel(vm); \
+        ip += offset_;                                \
+        DISPATCH();                                   \
     } while (0)
     // Bodies of the binary instructions; each use is a case block of its own.
 #define BINARY_INT(expr)                \
@@ -413,23 +430,16 @@ dispatch:
 
     // Control flow.
     CASE(JUMP) {
-        ip += int32_t(rd32(ip + 1));
-        DISPATCH();
+        BRANCH();
     }
     CASE(JUMP_IF_FALSE) {
         sp--;
-        if (!sp->i) {
-            ip += int32_t(rd32(ip + 1));
-            DISPATCH();
-        }
+        if (!sp->i) BRANCH();
         NEXT(5);
     }
     CASE(JUMP_IF_TRUE) {
         sp--;
-        if (sp->i) {
-            ip += int32_t(rd32(ip + 1));
-            DISPATCH();
-        }
+        if (sp->i) BRANCH();
         NEXT(5);
     }
 
@@ -566,7 +576,7 @@ dispatch:
             goto unwind;
         }
         if (b.stringArgs && nullStringArg(vm, b, args)) goto unwind;
-        b.fn(vm, args);
+        callBuiltin(vm, b.fn, args);
         if (vm.refs.pending) goto unwind;
         sp = args + b.hasResult;
         NEXT(3);
@@ -622,6 +632,12 @@ unwind :
             locals = frame->base;
             sp = locals + f->nlocals;
             (sp++)->ref = err;
+            // The rest of the frame's reach is scanned as roots (pushVmRoots)
+            // and still holds the unwound frames' locals: clear it, so that
+            // what they referenced can be collected (a program recovering
+            // from OutOfMemoryError needs that room back).
+            std::fill(sp, locals + f->frameSize, Value{.i = 0});
+            if (err->cls == vm.linked.errors[int(ErrorKind::OutOfMemory)]) gcClearDeadStack();
             ip = f->code + h.target;
             DISPATCH();
         }
@@ -637,6 +653,7 @@ unwind :
 #undef THROW
 #undef CHECK_ALLOC
 #undef ENTER
+#undef BRANCH
 #undef BINARY_INT
 #undef BINARY_FLOAT
 #undef COMPARE_FLOAT
@@ -654,6 +671,7 @@ Vm::Vm(const LinkedProgram& linked, const RunOptions& opts) : program(*linked.pr
     stackBase = static_cast<Value*>(std::malloc(slots * sizeof(Value)));
     frames = static_cast<Frame*>(std::malloc((size_t(opts.maxFrames) + 1) * sizeof(Frame)));
     stackEnd = stackBase ? stackBase + slots : nullptr;
+    if (opts.fuel) fuel = opts.fuel + 1;  // the counter ends the run when it reaches 0
     roots.push = pushVmRoots;
     roots.ctx = this;
     gcAddRootSource(&roots);

@@ -52,6 +52,9 @@ struct Vm {
     Value* stackEnd = nullptr;
     Frame* frames = nullptr;  // frames[0, depth) are active, innermost last
     uint32_t depth = 0;
+    // Back-edges and calls left before the run ends (--fuel); the maximum
+    // when there is no limit, so the hot paths need no second test.
+    uint64_t fuel = UINT64_MAX;
 
     // References the collector must see, pushed with the stack.
     struct Refs {

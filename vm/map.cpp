@@ -1,11 +1,11 @@
 // The insertion-ordered hash map (layout and invariants in map.hpp).
 #include "vm/map.hpp"
 
-#include <gc/gc.h>
-
 #include <algorithm>
 #include <bit>
 #include <cstring>
+
+#include "vm/gc.hpp"
 
 namespace nido::vm {
 namespace {
@@ -41,7 +41,7 @@ bool keysEqual(KeyKind kind, Value a, Value b) {
 
 // Rebuilds the index for entries[0, used) with size slots (a power of two).
 bool rebuildIndex(Map* m, uint64_t size) {
-    auto* index = static_cast<uint32_t*>(GC_MALLOC_ATOMIC(size * sizeof(uint32_t)));
+    auto* index = static_cast<uint32_t*>(gcAllocAtomic(size * sizeof(uint32_t)));
     if (!index) return false;
     std::memset(index, 0, size * sizeof(uint32_t));
     uint64_t mask = size - 1;
@@ -62,7 +62,7 @@ bool resize(Map* m, int64_t cap) {
     if (cap > kMaxEntries) return false;
     bool pointers = m->keyKind == KeyKind::String || m->keyKind == KeyKind::Object || m->valueKind == ValKind::Ref;
     size_t bytes = size_t(cap) * sizeof(MapEntry);
-    auto* entries = static_cast<MapEntry*>(pointers ? GC_MALLOC(bytes) : GC_MALLOC_ATOMIC(bytes));
+    auto* entries = static_cast<MapEntry*>(pointers ? gcAllocScanned(bytes) : gcAllocAtomic(bytes));
     if (!entries) return false;
     int64_t n = 0;
     for (int64_t e = 0; e < m->used; e++) {
@@ -78,15 +78,19 @@ bool resize(Map* m, int64_t cap) {
         return false;
     }
     m->cap = cap;
+    // As for arrays (object.cpp): a pinned old buffer must hold nothing.
+    if (pointers && oldEntries) std::memset(oldEntries, 0, size_t(oldUsed) * sizeof(MapEntry));
     return true;
 }
 
 // Makes room for one more entry: compacts when at least half the entries
-// are dead, else grows by half.
+// are dead, else grows by half, or by less when the heap has no room for
+// that (near the heap limit the map still takes what fits).
 bool makeRoom(Map* m) {
     if (m->used < m->cap) return true;
     if (m->cap > 0 && m->count * 2 <= m->used) return resize(m, m->cap);
-    return resize(m, std::max<int64_t>(8, m->cap + m->cap / 2));
+    if (resize(m, std::max<int64_t>(8, m->cap + m->cap / 2))) return true;
+    return m->cap >= 64 && resize(m, m->cap + m->cap / 8);
 }
 
 // Index slot holding key's entry, or the empty slot where it would go.
@@ -103,7 +107,7 @@ uint64_t probe(const Map* m, Value key, uint64_t hash) {
 }  // namespace
 
 Map* newMap(KeyKind keyKind, ValKind valueKind, int64_t cap) {
-    auto* m = static_cast<Map*>(GC_MALLOC(sizeof(Map)));
+    auto* m = static_cast<Map*>(gcAllocScanned(sizeof(Map)));
     if (!m) return nullptr;
     m->kind = ObjKind::Map;
     m->keyKind = keyKind;

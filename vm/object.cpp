@@ -2,9 +2,9 @@
 // and gc.hpp for what keeps them alive).
 #include "vm/object.hpp"
 
-#include <gc/gc.h>
-
 #include <algorithm>
+
+#include "vm/gc.hpp"
 
 namespace nido::vm {
 
@@ -17,7 +17,7 @@ String* newString(std::string_view bytes) {
 String* newStringUninit(int64_t len) {
     if (len < 0 || len > kMaxObjectBytes) return nullptr;
     // Atomic: the header holds no pointers and the bytes are not references.
-    auto* s = static_cast<String*>(GC_MALLOC_ATOMIC(sizeof(String) + size_t(len) + 1));
+    auto* s = static_cast<String*>(gcAllocAtomic(sizeof(String) + size_t(len) + 1));
     if (!s) return nullptr;
     s->kind = ObjKind::String;
     s->hash = 0;
@@ -30,15 +30,15 @@ String* newStringUninit(int64_t len) {
 static Value* newElements(ValKind elem, int64_t cap) {
     if (cap < 0 || cap > kMaxObjectBytes / int64_t(sizeof(Value))) return nullptr;
     size_t bytes = size_t(cap) * sizeof(Value);
-    if (elem == ValKind::Ref) return static_cast<Value*>(GC_MALLOC(bytes));  // cleared by Boehm
-    auto* data = static_cast<Value*>(GC_MALLOC_ATOMIC(bytes));
+    if (elem == ValKind::Ref) return static_cast<Value*>(gcAllocScanned(bytes));  // zeroed
+    auto* data = static_cast<Value*>(gcAllocAtomic(bytes));
     if (data) std::memset(data, 0, bytes);
     return data;
 }
 
 Array* newArray(ValKind elem, int64_t len, int64_t cap) {
     cap = std::max({cap, len, int64_t(1)});
-    auto* a = static_cast<Array*>(GC_MALLOC(sizeof(Array)));
+    auto* a = static_cast<Array*>(gcAllocScanned(sizeof(Array)));
     if (!a) return nullptr;
     a->data = newElements(elem, cap);
     if (!a->data) return nullptr;
@@ -59,8 +59,13 @@ bool arrayReserve(Array* a, int64_t cap) {
         if (!data) return false;
     }
     std::memcpy(data, a->data, size_t(a->len) * sizeof(Value));
+    Value* old = a->data;
+    size_t oldLen = size_t(a->len);
     a->data = data;
     a->cap = grown;
+    // A stale pointer (Boehm's conservative roots) may still pin the old
+    // buffer; cleared, it keeps none of the elements alive.
+    if (a->elem == ValKind::Ref) std::memset(old, 0, oldLen * sizeof(Value));
     return true;
 }
 
@@ -71,7 +76,7 @@ bool arrayPush(Array* a, Value v) {
 }
 
 Instance* newInstance(const RtClass* cls, uint32_t slots) {
-    auto* o = static_cast<Instance*>(GC_MALLOC(sizeof(Instance) + slots * sizeof(Value)));
+    auto* o = static_cast<Instance*>(gcAllocScanned(sizeof(Instance) + size_t(slots) * sizeof(Value)));
     if (!o) return nullptr;
     o->kind = ObjKind::Instance;
     o->number = 0;
@@ -80,7 +85,7 @@ Instance* newInstance(const RtClass* cls, uint32_t slots) {
 }
 
 Closure* newClosure(const RtFunction* fn, uint32_t ncaptures) {
-    auto* c = static_cast<Closure*>(GC_MALLOC(sizeof(Closure) + ncaptures * sizeof(Value)));
+    auto* c = static_cast<Closure*>(gcAllocScanned(sizeof(Closure) + size_t(ncaptures) * sizeof(Value)));
     if (!c) return nullptr;
     c->kind = ObjKind::Closure;
     c->ncaptures = ncaptures;
@@ -89,7 +94,7 @@ Closure* newClosure(const RtFunction* fn, uint32_t ncaptures) {
 }
 
 Box* newBox(Value v) {
-    auto* b = static_cast<Box*>(GC_MALLOC(sizeof(Box)));
+    auto* b = static_cast<Box*>(gcAllocScanned(sizeof(Box)));
     if (!b) return nullptr;
     b->kind = ObjKind::Box;
     b->value = v;

@@ -11,6 +11,8 @@
 #include <gc/gc.h>
 #include <pthread.h>
 
+#include <new>
+
 #include <fmt/format.h>
 
 #include "vm/exceptions.hpp"
@@ -59,9 +61,9 @@ int uncaught(Vm& vm) {
 
 int runLinked(const LinkedProgram& lp, const std::vector<std::string>& args, const RunOptions& options) {
     Vm vm(lp, options);
-    if (vm.ready()) vm.refs.oomError = newError(vm, ErrorKind::OutOfMemory, "out of memory");
-    if (!vm.refs.oomError) {
-        hostWrite(HostStream::Err, "nido: out of memory at start-up\n");
+    OutOfMemoryReserve oomReserve(vm);  // vm.refs.oomError; destroyed before vm
+    if (!oomReserve.ready()) {
+        hostWrite(HostStream::Err, fmt::format("nido: {} at start-up\n", outOfMemoryMessage()));
         return 2;
     }
     vm.nativeStackLimit = nativeStackLimit();
@@ -88,14 +90,31 @@ int runLinked(const LinkedProgram& lp, const std::vector<std::string>& args, con
     return lp.main->returnsValue ? int(result.i) : 0;
 }
 
-int runHere(const Program& p, const std::vector<std::string>& args, const RunOptions& options) {
+int linkAndRun(const Program& p, const std::vector<std::string>& args, const RunOptions& options) {
     LinkedProgram lp;
     std::string error;
     if (!linkProgram(p, lp, error)) {
+        if (error == "out of memory") error = fmt::format("{} at start-up", outOfMemoryMessage());
         hostWrite(HostStream::Err, fmt::format("nido: link error: {}\n", error));
         return 2;
     }
     return runLinked(lp, args, options);
+}
+
+// The heap limit holds from linking to the end of the run (gc.hpp). A C++
+// allocation failure that escapes the VM's own checks ends the run like
+// an uncaught OutOfMemoryError, without a trace.
+int runHere(const Program& p, const std::vector<std::string>& args, const RunOptions& options) {
+    gcSetHeapLimit(options.maxHeapBytes);
+    int status;
+    try {
+        status = linkAndRun(p, args, options);
+    } catch (const std::bad_alloc&) {
+        hostWrite(HostStream::Err, "OutOfMemoryError: out of memory\n");
+        status = 1;
+    }
+    gcSetHeapLimit(0);
+    return status;
 }
 
 void* programThread(void* arg) {
@@ -108,6 +127,8 @@ void* programThread(void* arg) {
 
 int runProgram(const Program& p, const std::vector<std::string>& args, const RunOptions& opts) {
     gcInit();
+    // The sandbox policy (flag paths resolved now) and sys.args() for this run.
+    HostRun host(opts.permissions, args);
     RunRequest req{p, args, opts};
     pthread_attr_t attr;
     pthread_t thread;

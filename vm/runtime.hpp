@@ -14,6 +14,7 @@ namespace nido::vm {
 struct RunOptions {
     bool trace = false;          // print each instruction to stderr as it runs
     uint32_t maxFrames = 20000;  // Nido call depth before StackOverflowError (at least 10,000)
+    uint64_t fuel = 0;           // --fuel: loop back-edges and calls allowed, 0 for no limit; then exit status 3
     uint64_t maxHeapBytes = 0;   // --max-heap: GC heap cap, 0 for none; past it allocation throws OutOfMemoryError
     Permissions permissions;     // --allow-*: what the program may touch beyond stdio, clocks and args
 };

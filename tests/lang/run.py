@@ -15,6 +15,19 @@ The directives are described in tests/README.md:
     // expect trace: at NAME (F.nd:L)   stack trace lines, in order
     // expect exit: N                   exit status
     // args: A B C                      program arguments
+    // flags: --allow-read={tmp} ...    `nido run` flags, before the file
+    // stdin: TEXT                      a line of stdin (TEXT and a newline)
+    // stdin-no-newline: TEXT           the last stdin line, without newline
+    // setup: PATH = TEXT               file {tmp}/PATH holding TEXT (\n: newline)
+    // setup: PATH/                     folder {tmp}/PATH
+    // expect file: PATH = TEXT         after the run {tmp}/PATH holds TEXT
+    // expect no file: PATH             after the run {tmp}/PATH does not exist
+
+`{tmp}` in args, flags, expect and expect runtime error lines is a fresh
+temporary folder (absolute, symlinks resolved), one for the `.nd` run and
+another for the `.ndc` run, removed afterwards. A test that uses `{tmp}`,
+`setup` or `expect (no) file` runs with `{tmp}` as working directory and gets
+the file's absolute path (compile errors are still matched as `FILE.nd:L:C`).
 
 A run fails on a timeout (NIDO_TEST_TIMEOUT seconds, default 10), on death by
 a signal, and on sanitizer reports in stderr. One line is printed per failing
@@ -31,7 +44,10 @@ import subprocess
 import sys
 import tempfile
 
-DIRECTIVE = re.compile(r"//\s*(expect runtime error|expect error|expect trace|expect exit|expect|args):(.*)$")
+DIRECTIVE = re.compile(r"//\s*(expect runtime error|expect error|expect trace|expect exit|expect no file|expect file|"
+                       r"expect|args|flags|stdin-no-newline|stdin|setup):(.*)$")
+FILE_TEXT = re.compile(r"(.+?) =(?: (.*))?$")
+TMP = "{tmp}"
 ERROR_POS = re.compile(r"(\d+):(\d+): (.*)$")
 SANITIZER_MARKS = ("AddressSanitizer", "runtime error:")
 JOBS = int(os.environ.get("NIDO_TEST_JOBS", "2"))
@@ -56,6 +72,12 @@ class Expectation:
         self.trace = []           # expected "at NAME (F.nd:L)"
         self.exit = None
         self.args = []
+        self.flags = []
+        self.stdin = None         # bytes, or None for an empty stdin
+        self.stdin_closed = False # a stdin-no-newline line came
+        self.setup = []           # (relative path, text or None for a folder)
+        self.files = []           # (relative path, expected text or None for "no file")
+        self.uses_tmp = False
         self.is_test = False
 
     def expected_exit(self):
@@ -70,6 +92,21 @@ class Expectation:
 
 def strip_one_space(text):
     return text[1:] if text.startswith(" ") else text
+
+
+def file_text(text):
+    return text.replace("\\n", "\n")
+
+
+def relative_path(where, kind, path):
+    path = path.strip()
+    if not path or os.path.isabs(path) or ".." in path.replace("\\", "/").split("/"):
+        raise BadTest(f"{where}: `{kind}` needs a path inside {{tmp}}, got {path!r}")
+    return path
+
+
+def substitute(text, tmp):
+    return text.replace(TMP, tmp) if tmp is not None else text
 
 
 def parse(path):
@@ -105,6 +142,34 @@ def parse(path):
                 raise BadTest(f"{where}: `expect exit` needs a number") from None
         elif kind == "args":
             exp.args.extend(text.split())
+        elif kind == "flags":
+            exp.flags.extend(text.split())
+        elif kind in ("stdin", "stdin-no-newline"):
+            if exp.stdin_closed:
+                raise BadTest(f"{where}: stdin after a `stdin-no-newline` line")
+            line = text.rstrip("\r") + ("\n" if kind == "stdin" else "")
+            exp.stdin = (exp.stdin or b"") + line.encode("utf-8", errors="surrogateescape")
+            exp.stdin_closed = kind == "stdin-no-newline"
+        elif kind == "setup":
+            spec = text.rstrip("\r")
+            m = FILE_TEXT.match(spec)
+            if m:
+                exp.setup.append((relative_path(where, kind, m.group(1)), file_text(m.group(2) or "")))
+            elif spec.strip().endswith("/"):
+                exp.setup.append((relative_path(where, kind, spec.strip().rstrip("/")), None))
+            else:
+                raise BadTest(f"{where}: `setup` needs PATH = TEXT or PATH/")
+        elif kind == "expect file":
+            m = FILE_TEXT.match(text.rstrip("\r"))
+            if not m:
+                raise BadTest(f"{where}: `expect file` needs PATH = TEXT")
+            exp.files.append((relative_path(where, kind, m.group(1)), file_text(m.group(2) or "")))
+        elif kind == "expect no file":
+            exp.files.append((relative_path(where, kind, text), None))
+        if TMP in text and kind in ("args", "flags", "expect", "expect runtime error"):
+            exp.uses_tmp = True
+    if exp.setup or exp.files:
+        exp.uses_tmp = True
     if not exp.is_test:
         return None
     if exp.compile_errors and (exp.runtime_error is not None or exp.trace):
@@ -139,13 +204,13 @@ def first_line(text):
     return lines[0] if lines else ""
 
 
-def execute(cmd, cwd):
-    """Runs cmd; returns (status, stdout, stderr) as text. Raises Failure on a
-    timeout or a signal."""
-    proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True)
+def execute(cmd, cwd, stdin=None):
+    """Runs cmd with stdin (bytes; None: empty); returns (status, stdout,
+    stderr) as text. Raises Failure on a timeout or a signal."""
+    proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     try:
-        out, err = proc.communicate(timeout=TIMEOUT)
+        out, err = proc.communicate(input=stdin, timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
         try:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -185,24 +250,78 @@ def compare_lines(what, expected, actual):
             raise Failure(f"{what} line {i + 1}: expected {es}, got {as_}")
 
 
-def check_result(exp, status, out, err):
+def check_result(exp, status, out, err, tmp=None):
     want = exp.expected_exit()
     if status != want:
         raise Failure(f"exit status {status}, expected {want}; stderr: {show(first_line(err))}"
                       + (f"; stdout: {show(first_line(out))}" if not err.strip() else ""))
     err_lines = [l.rstrip("\r") for l in err.split("\n")]
+    if tmp is not None:
+        # nido got the file's absolute path: diagnostics start with it.
+        folder = os.path.dirname(exp.path) + os.sep
+        err_lines = [l[len(folder):] if l.startswith(folder) else l for l in err_lines]
     for line in exp.compile_errors:
         if line not in (l.rstrip() for l in err_lines):
             got = [l for l in err_lines if ": error: " in l]
             raise Failure(f"missing compile error {show(line)}; got {show(got[0] if got else first_line(err))}")
     if exp.runtime_error is not None:
         got = err_lines[0] if err_lines else ""
-        if got != exp.runtime_error:
-            raise Failure(f"stderr line 1: expected {show(exp.runtime_error)}, got {show(got)}")
+        want_error = substitute(exp.runtime_error, tmp)
+        if got != want_error:
+            raise Failure(f"stderr line 1: expected {show(want_error)}, got {show(got)}")
         if exp.trace:
             frames = [l.strip() for l in err_lines if l.startswith("  at ")]
             compare_lines("trace", exp.trace, frames)
-    compare_lines("stdout", exp.stdout, output_lines(out))
+    compare_lines("stdout", [substitute(l, tmp) for l in exp.stdout], output_lines(out))
+    if tmp is not None:
+        check_files(exp, tmp)
+
+
+def check_files(exp, tmp):
+    for rel, text in exp.files:
+        path = os.path.join(tmp, rel)
+        if text is None:
+            if os.path.lexists(path):
+                raise Failure(f"file {rel} exists, expected none")
+            continue
+        if not os.path.isfile(path):
+            raise Failure(f"file {rel} " + ("is a folder" if os.path.isdir(path) else "missing")
+                          + f", expected {show(text)}")
+        with open(path, "rb") as f:
+            got = f.read().decode("utf-8", errors="surrogateescape")
+        if got != text:
+            raise Failure(f"file {rel}: expected {show(text)}, got {show(got)}")
+
+
+def make_tmp(exp):
+    """A fresh {tmp} folder with the test's setup in it."""
+    tmp = os.path.realpath(tempfile.mkdtemp(prefix="nido-tmp-"))
+    for rel, text in exp.setup:
+        path = os.path.join(tmp, rel)
+        if text is None:
+            os.makedirs(path, exist_ok=True)
+            continue
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(text.encode("utf-8", errors="surrogateescape"))
+    return tmp
+
+
+def run_program(nido, exp, target, cwd):
+    """One `nido run` of target (a .nd name or a .ndc path), checked."""
+    tmp = make_tmp(exp) if exp.uses_tmp else None
+    try:
+        if tmp is not None:
+            cwd = tmp
+            if not os.path.isabs(target):
+                target = exp.path
+        flags = [substitute(f, tmp) for f in exp.flags]
+        args = [substitute(a, tmp) for a in exp.args]
+        status, out, err = execute([nido, "run"] + flags + [target] + args, cwd, exp.stdin)
+        check_result(exp, status, out, err, tmp)
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def run_test(nido, exp):
@@ -210,8 +329,7 @@ def run_test(nido, exp):
     cwd = os.path.dirname(exp.path)
     mode = "run .nd"
     try:
-        status, out, err = execute([nido, "run", exp.name] + exp.args, cwd)
-        check_result(exp, status, out, err)
+        run_program(nido, exp, exp.name, cwd)
         if exp.compile_errors:
             return None
         with tempfile.TemporaryDirectory(prefix="nido-test-") as tmp:
@@ -223,8 +341,7 @@ def run_test(nido, exp):
             if not os.path.isfile(ndc):
                 raise Failure(f"no output file {ndc}")
             mode = "run .ndc"
-            status, out, err = execute([nido, "run", ndc] + exp.args, cwd)
-            check_result(exp, status, out, err)
+            run_program(nido, exp, ndc, cwd)
     except Failure as f:
         return f"[{mode}] {f}"
     except OSError as e:

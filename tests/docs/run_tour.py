@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""Runs the example programs of a Markdown page (the tour, docs/language.md).
+
+    python3 tests/docs/run_tour.py NIDO [PAGE.md]
+
+PAGE defaults to docs/language.md beside this script's repository. The
+conventions, which the page's authors follow:
+
+- Every ```nido fenced block is a complete program. The next fenced block,
+  with nothing but blank lines in between, must be an ```output block: what
+  the program prints, standard output followed by standard error. The
+  output block's info string may add `exit=N` (```output exit=1) for a
+  program ending with status N; without it the status must be 0.
+- Comment lines at the very top of a ```nido block may give, like the
+  directives of tests/lang:
+      // flags: --allow-read=. ...   flags for `nido run`, before the file
+      // args: A B C                 program arguments
+      // stdin: TEXT                 a line of standard input (several in order)
+- A ```nido block whose first line is `// file: NAME.nd` is a module, not a
+  program: it has no output block, and it is saved as NAME.nd beside every
+  program after it on the page (so those can `import NAME`).
+
+Each program runs as `nido run [flags] example.nd [args]` in a fresh
+temporary folder (its working directory), so traces read `example.nd:LINE`.
+One line is printed per failing program (`FAIL PAGE.md:LINE: reason`), then
+`N passed, N failed`. Exit status 1 when a program failed, a block broke the
+conventions, or no program was found.
+"""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+TIMEOUT = float(os.environ.get("NIDO_TEST_TIMEOUT", "10"))
+FENCE = re.compile(r"^(```+|~~~+)\s*(\S*)\s*(.*)$")
+DIRECTIVE = re.compile(r"^//\s*(flags|args|stdin|file):(.*)$")
+SNIPPET_NAME = "example.nd"
+
+
+class Block:
+    def __init__(self, lang, info, line, text):
+        self.lang = lang      # "nido", "output", ...
+        self.info = info      # the rest of the info string
+        self.line = line      # 1-based line of the opening fence
+        self.text = text      # the contents, lines joined with "\n"
+
+
+class Snippet:
+    def __init__(self, block):
+        self.line = block.line
+        self.source = block.text
+        self.flags, self.args, self.stdin = [], [], None
+        self.module = None    # NAME.nd for a module block
+        self.expected = None  # expected output text
+        self.exit = 0
+        for text in block.text.split("\n"):
+            m = DIRECTIVE.match(text.strip())
+            if not text.strip().startswith("//"):
+                break
+            if not m:
+                continue
+            kind, value = m.group(1), m.group(2)
+            value = value[1:] if value.startswith(" ") else value
+            if kind == "flags":
+                self.flags.extend(value.split())
+            elif kind == "args":
+                self.args.extend(value.split())
+            elif kind == "stdin":
+                self.stdin = (self.stdin or "") + value + "\n"
+            elif kind == "file":
+                self.module = value.strip()
+
+
+def blocks(text):
+    """The fenced blocks of a Markdown text, with what lies between them."""
+    found = []
+    lines = text.split("\n")
+    i = 0
+    gap_blank = True  # only blank lines since the previous block
+    while i < len(lines):
+        m = FENCE.match(lines[i])
+        if not m:
+            if lines[i].strip():
+                gap_blank = False
+            i += 1
+            continue
+        fence, lang, info = m.group(1), m.group(2), m.group(3)
+        start = i + 1
+        j = start
+        while j < len(lines) and not re.fullmatch(re.escape(fence[0]) + "{%d,}\\s*" % len(fence), lines[j]):
+            j += 1
+        found.append((Block(lang, info, i + 1, "\n".join(lines[start:j])), gap_blank))
+        gap_blank = True
+        i = j + 1
+    return found
+
+
+def collect(text):
+    """(snippets, problems): the nido blocks paired with their outputs."""
+    snippets, problems = [], []
+    found = blocks(text)
+    for k, (block, _) in enumerate(found):
+        if block.lang != "nido":
+            if block.lang == "output" and (k == 0 or found[k - 1][0].lang != "nido" or not found[k][1]):
+                problems.append((block.line, "an output block that follows no nido block"))
+            continue
+        snippet = Snippet(block)
+        following = found[k + 1] if k + 1 < len(found) else None
+        has_output = following is not None and following[0].lang == "output" and following[1]
+        if snippet.module is not None:
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*\.nd", snippet.module):
+                problems.append((block.line, f"`// file:` needs NAME.nd, got {snippet.module!r}"))
+            elif has_output:
+                problems.append((block.line, "a module block (// file:) with an output block"))
+            snippets.append(snippet)
+            continue
+        if not has_output:
+            problems.append((block.line, "a nido block without an output block right after it"))
+            continue
+        out = following[0]
+        snippet.expected = out.text
+        for word in out.info.split():
+            m = re.fullmatch(r"exit=(\d+)", word)
+            if not m:
+                problems.append((out.line, f"unknown output option {word!r}"))
+                break
+            snippet.exit = int(m.group(1))
+        snippets.append(snippet)
+    return snippets, problems
+
+
+def show(text, limit=200):
+    r = repr(text)
+    return r if len(r) <= limit else r[: limit - 3] + "..."
+
+
+def lines_of(text):
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def run(nido, snippet, modules):
+    """Returns None when the program printed its output block, else why not."""
+    folder = tempfile.mkdtemp(prefix="nido-tour-")
+    try:
+        for name, source in modules.items():
+            with open(os.path.join(folder, name), "w", encoding="utf-8") as f:
+                f.write(source + "\n")
+        with open(os.path.join(folder, SNIPPET_NAME), "w", encoding="utf-8") as f:
+            f.write(snippet.source + "\n")
+        cmd = [nido, "run"] + snippet.flags + [SNIPPET_NAME] + snippet.args
+        proc = subprocess.Popen(cmd, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                stdin=subprocess.PIPE if snippet.stdin is not None else subprocess.DEVNULL,
+                                start_new_session=True)
+        try:
+            stdin = snippet.stdin.encode("utf-8") if snippet.stdin is not None else None
+            out, err = proc.communicate(input=stdin, timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.communicate()
+            return f"timed out after {TIMEOUT:g} s"
+        if proc.returncode < 0:
+            return f"killed by signal {-proc.returncode}"
+        got = lines_of(out.decode("utf-8", errors="replace")) + lines_of(err.decode("utf-8", errors="replace"))
+        want = lines_of(snippet.expected)
+        for i in range(max(len(got), len(want))):
+            g = got[i] if i < len(got) else None
+            w = want[i] if i < len(want) else None
+            if g != w:
+                return (f"output line {i + 1}: expected {'<end>' if w is None else show(w)}, "
+                        f"got {'<end>' if g is None else show(g)}")
+        if proc.returncode != snippet.exit:
+            return f"exit status {proc.returncode}, expected {snippet.exit}"
+        return None
+    except OSError as e:
+        return f"cannot run nido: {e}"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main(argv):
+    if len(argv) < 2 or argv[1] in ("-h", "--help"):
+        print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
+        return 2
+    nido = argv[1]
+    if os.sep not in nido:
+        nido = shutil.which(nido) or nido
+    nido = os.path.abspath(nido)
+    page = argv[2] if len(argv) > 2 else os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "language.md")
+    try:
+        with open(page, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as e:
+        print(f"cannot read {page}: {e}", file=sys.stderr)
+        return 2
+    shown = os.path.relpath(page) if not os.path.relpath(page).startswith("../..") else page
+
+    snippets, problems = collect(text)
+    failures = [(line, f"bad block: {why}") for line, why in problems]
+    modules, passed = {}, 0
+    for snippet in snippets:
+        if snippet.module is not None:
+            modules[snippet.module] = snippet.source
+            continue
+        reason = run(nido, snippet, modules)
+        if reason is None:
+            passed += 1
+        else:
+            failures.append((snippet.line, reason))
+
+    failures.sort()
+    for line, reason in failures:
+        print(f"FAIL {shown}:{line}: {reason}", flush=True)
+    print(f"{passed} passed, {len(failures)} failed", flush=True)
+    if passed == 0 and not failures:
+        print(f"no nido programs found in {shown}", file=sys.stderr)
+    return 1 if failures or passed == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
