@@ -10,10 +10,12 @@ check, then `N passed, N failed`; exit status 1 when a check failed.
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import nidotest  # noqa: E402  (tests/nidotest.py: running nido, reporting)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -132,8 +134,7 @@ def write(folder, name, text, mode="w"):
 
 
 def short(text, limit=160):
-    r = repr(text)
-    return r if len(r) <= limit else r[: limit - 3] + "..."
+    return nidotest.show(text, limit)
 
 
 def expect_status(result, want, what):
@@ -165,12 +166,8 @@ def opcode_names():
 
 def main(argv):
     if len(argv) != 2 or argv[1] in ("-h", "--help"):
-        print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
-        return 2
-    nido = argv[1]
-    if os.sep not in nido:
-        nido = shutil.which(nido) or nido
-    nido = os.path.abspath(nido)
+        return nidotest.usage(__doc__)
+    nido = nidotest.nido_path(argv[1])
     c = Check(nido)
 
     def version(tmp):
@@ -358,7 +355,7 @@ def main(argv):
         assert any("CALL_BUILTIN" in l for l in hits), "--trace shows no CALL_BUILTIN"
     c.case("run --trace", trace)
 
-    print(f"{c.passed} passed, {len(c.failed)} failed", flush=True)
+    nidotest.summary(c.passed, len(c.failed))
     return 1 if c.failed else 0
 
 

@@ -30,10 +30,11 @@ conventions, or no program was found.
 import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import nidotest  # noqa: E402  (tests/nidotest.py: running nido, reporting)
 
 TIMEOUT = float(os.environ.get("NIDO_TEST_TIMEOUT", "10"))
 FENCE = re.compile(r"^(```+|~~~+)\s*(\S*)\s*(.*)$")
@@ -133,18 +134,6 @@ def collect(text):
     return snippets, problems
 
 
-def show(text, limit=200):
-    r = repr(text)
-    return r if len(r) <= limit else r[: limit - 3] + "..."
-
-
-def lines_of(text):
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
-
-
 def run(nido, snippet, modules):
     """Returns None when the program printed its output block, else why not."""
     folder = tempfile.mkdtemp(prefix="nido-tour-")
@@ -155,31 +144,18 @@ def run(nido, snippet, modules):
         with open(os.path.join(folder, SNIPPET_NAME), "w", encoding="utf-8") as f:
             f.write(snippet.source + "\n")
         cmd = [nido, "run"] + snippet.flags + [SNIPPET_NAME] + snippet.args
-        proc = subprocess.Popen(cmd, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                stdin=subprocess.PIPE if snippet.stdin is not None else subprocess.DEVNULL,
-                                start_new_session=True)
-        try:
-            stdin = snippet.stdin.encode("utf-8") if snippet.stdin is not None else None
-            out, err = proc.communicate(input=stdin, timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.communicate()
+        stdin = snippet.stdin.encode("utf-8") if snippet.stdin is not None else None
+        status, out, err = nidotest.run(cmd, folder, TIMEOUT, stdin, errors="replace")
+        if status is None:
             return f"timed out after {TIMEOUT:g} s"
-        if proc.returncode < 0:
-            return f"killed by signal {-proc.returncode}"
-        got = lines_of(out.decode("utf-8", errors="replace")) + lines_of(err.decode("utf-8", errors="replace"))
-        want = lines_of(snippet.expected)
-        for i in range(max(len(got), len(want))):
-            g = got[i] if i < len(got) else None
-            w = want[i] if i < len(want) else None
-            if g != w:
-                return (f"output line {i + 1}: expected {'<end>' if w is None else show(w)}, "
-                        f"got {'<end>' if g is None else show(g)}")
-        if proc.returncode != snippet.exit:
-            return f"exit status {proc.returncode}, expected {snippet.exit}"
+        if status < 0:
+            return f"killed by signal {-status}"
+        got = nidotest.output_lines(out) + nidotest.output_lines(err)
+        difference = nidotest.first_difference("output", nidotest.output_lines(snippet.expected), got)
+        if difference is not None:
+            return difference
+        if status != snippet.exit:
+            return f"exit status {status}, expected {snippet.exit}"
         return None
     except OSError as e:
         return f"cannot run nido: {e}"
@@ -189,12 +165,8 @@ def run(nido, snippet, modules):
 
 def main(argv):
     if len(argv) < 2 or argv[1] in ("-h", "--help"):
-        print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
-        return 2
-    nido = argv[1]
-    if os.sep not in nido:
-        nido = shutil.which(nido) or nido
-    nido = os.path.abspath(nido)
+        return nidotest.usage(__doc__)
+    nido = nidotest.nido_path(argv[1])
     page = argv[2] if len(argv) > 2 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "language.md")
     try:
@@ -203,7 +175,7 @@ def main(argv):
     except OSError as e:
         print(f"cannot read {page}: {e}", file=sys.stderr)
         return 2
-    shown = os.path.relpath(page) if not os.path.relpath(page).startswith("../..") else page
+    shown = nidotest.display(page)
 
     snippets, problems = collect(text)
     failures = [(line, f"bad block: {why}") for line, why in problems]
@@ -221,7 +193,7 @@ def main(argv):
     failures.sort()
     for line, reason in failures:
         print(f"FAIL {shown}:{line}: {reason}", flush=True)
-    print(f"{passed} passed, {len(failures)} failed", flush=True)
+    nidotest.summary(passed, len(failures))
     if passed == 0 and not failures:
         print(f"no nido programs found in {shown}", file=sys.stderr)
     return 1 if failures or passed == 0 else 0

@@ -32,10 +32,12 @@ import os
 import random
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import nidotest  # noqa: E402  (tests/nidotest.py: running nido, reporting)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -69,9 +71,6 @@ KINDS = [
     ("dup", 0.10),       # a range duplicated at another position
     ("zero", 0.10),      # a range set to zero
 ]
-
-SIGNS = ("AddressSanitizer", "runtime error:", "terminate called")
-ASSERT_FAILED = re.compile(r"Assertion [`'].*' failed")
 
 
 def strata(rng, n, lo, hi):
@@ -189,19 +188,9 @@ def probe_flags(nido):
 
 def run(nido, path, cwd):
     """Runs `nido run path`; returns (status or None on timeout, stderr text)."""
-    proc = subprocess.Popen([nido, "run"] + RUN_FLAGS + [path], cwd=cwd, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
-    try:
-        _, err = proc.communicate(timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.communicate()
-        return None, ""
-    return proc.returncode, err.decode("utf-8", errors="replace")
+    status, _, err = nidotest.run([nido, "run"] + RUN_FLAGS + [path], cwd, TIMEOUT, stdout=False,
+                                  errors="replace")
+    return status, err
 
 
 def problem(status, err, allowed):
@@ -209,20 +198,12 @@ def problem(status, err, allowed):
     if status is None:
         return f"did not end within {TIMEOUT:g} s"
     if status < 0:
-        try:
-            name = signal.Signals(-status).name
-        except ValueError:
-            name = f"signal {-status}"
-        return f"killed by {name}"
-    for sign in SIGNS:
-        if sign in err:
-            line = next(l for l in err.split("\n") if sign in l)
-            return f"stderr has {line.strip()[:160]!r}"
-    for line in err.split("\n"):
-        # A C or libstdc++ assertion: "...: Assertion `x' failed." (the text
-        # "Assertion" alone also occurs in class names a damaged file prints).
-        if ASSERT_FAILED.search(line):
-            return f"stderr has {line.strip()[:160]!r}"
+        return f"killed by {nidotest.signal_name(status)}"
+    # Sanitizer reports, "terminate called", then a failed C assertion (not a
+    # Nido AssertionError, which a damaged file may print).
+    line = nidotest.report_line(err, nidotest.CRASH_MARKS, assertions=True)
+    if line is not None:
+        return f"stderr has {line[:160]!r}"
     if status not in allowed:
         return f"exit status {status} (allowed: {sorted(allowed)})"
     return None
@@ -245,12 +226,8 @@ def needs_setup(path):
 
 def main(argv):
     if len(argv) != 2 or argv[1] in ("-h", "--help"):
-        print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
-        return 2
-    nido = argv[1]
-    if os.sep not in nido:
-        nido = shutil.which(nido) or nido
-    nido = os.path.abspath(nido)
+        return nidotest.usage(__doc__)
+    nido = nidotest.nido_path(argv[1])
 
     sources = sorted(glob.glob(os.path.join(ROOT, "samples", "*.nd")))
     sources += [os.path.join(ROOT, "tests", "lang", p) for p in LANG_PROGRAMS]
@@ -329,7 +306,7 @@ def main(argv):
           f"timed out or were killed")
     if any(kept for _, _, kept in failures):
         print(f"failing variants kept in {os.path.relpath(FAILURES)}/")
-    print(f"{results['passed']} passed, {len(failures)} failed", flush=True)
+    nidotest.summary(results["passed"], len(failures))
     return 1 if failures else 0
 
 

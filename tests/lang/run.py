@@ -39,17 +39,17 @@ import concurrent.futures
 import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import nidotest  # noqa: E402  (tests/nidotest.py: running nido, reporting)
 
 DIRECTIVE = re.compile(r"//\s*(expect runtime error|expect error|expect trace|expect exit|expect no file|expect file|"
                        r"expect|args|flags|stdin-no-newline|stdin|setup):(.*)$")
 FILE_TEXT = re.compile(r"(.+?) =(?: (.*))?$")
 TMP = "{tmp}"
 ERROR_POS = re.compile(r"(\d+):(\d+): (.*)$")
-SANITIZER_MARKS = ("AddressSanitizer", "runtime error:")
 JOBS = int(os.environ.get("NIDO_TEST_JOBS", "2"))
 TIMEOUT = float(os.environ.get("NIDO_TEST_TIMEOUT", "10"))
 
@@ -193,10 +193,7 @@ def find_tests(dirs):
     return found
 
 
-def show(text, limit=200):
-    """A string quoted for a one-line report, cut when long."""
-    r = repr(text)
-    return r if len(r) <= limit else r[: limit - 3] + "..."
+show = nidotest.show
 
 
 def first_line(text):
@@ -207,47 +204,21 @@ def first_line(text):
 def execute(cmd, cwd, stdin=None):
     """Runs cmd with stdin (bytes; None: empty); returns (status, stdout,
     stderr) as text. Raises Failure on a timeout or a signal."""
-    proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    try:
-        out, err = proc.communicate(input=stdin, timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.communicate()
+    status, out, err = nidotest.run(cmd, cwd, TIMEOUT, stdin)
+    if status is None:
         raise Failure(f"timed out after {TIMEOUT:g} s: {' '.join(cmd[1:])}")
-    out = out.decode("utf-8", errors="surrogateescape")
-    err = err.decode("utf-8", errors="surrogateescape")
-    for mark in SANITIZER_MARKS:
-        if mark in err:
-            at = [l for l in err.split("\n") if mark in l][0]
-            raise Failure(f"sanitizer report: {show(at.strip())}")
-    if proc.returncode < 0:
-        try:
-            name = signal.Signals(-proc.returncode).name
-        except ValueError:
-            name = f"signal {-proc.returncode}"
-        raise Failure(f"killed by {name}; stderr: {show(first_line(err))}")
-    return proc.returncode, out, err
-
-
-def output_lines(text):
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
+    at = nidotest.report_line(err, nidotest.SANITIZER_MARKS)
+    if at is not None:
+        raise Failure(f"sanitizer report: {show(at)}")
+    if status < 0:
+        raise Failure(f"killed by {nidotest.signal_name(status)}; stderr: {show(first_line(err))}")
+    return status, out, err
 
 
 def compare_lines(what, expected, actual):
-    for i in range(max(len(expected), len(actual))):
-        e = expected[i] if i < len(expected) else None
-        a = actual[i] if i < len(actual) else None
-        if e != a:
-            es = "<end>" if e is None else show(e)
-            as_ = "<end>" if a is None else show(a)
-            raise Failure(f"{what} line {i + 1}: expected {es}, got {as_}")
+    difference = nidotest.first_difference(what, expected, actual)
+    if difference is not None:
+        raise Failure(difference)
 
 
 def check_result(exp, status, out, err, tmp=None):
@@ -272,7 +243,7 @@ def check_result(exp, status, out, err, tmp=None):
         if exp.trace:
             frames = [l.strip() for l in err_lines if l.startswith("  at ")]
             compare_lines("trace", exp.trace, frames)
-    compare_lines("stdout", [substitute(l, tmp) for l in exp.stdout], output_lines(out))
+    compare_lines("stdout", [substitute(l, tmp) for l in exp.stdout], nidotest.output_lines(out))
     if tmp is not None:
         check_files(exp, tmp)
 
@@ -349,19 +320,10 @@ def run_test(nido, exp):
     return None
 
 
-def display(path):
-    rel = os.path.relpath(path)
-    return path if rel.startswith("../..") else rel
-
-
 def main(argv):
     if len(argv) < 2 or argv[1] in ("-h", "--help"):
-        print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
-        return 2
-    nido = argv[1]
-    if os.sep not in nido:
-        nido = shutil.which(nido) or nido
-    nido = os.path.abspath(nido)
+        return nidotest.usage(__doc__)
+    nido = nidotest.nido_path(argv[1])
     dirs = argv[2:] or [os.path.dirname(os.path.abspath(__file__))]
 
     tests, failures = [], []
@@ -382,10 +344,10 @@ def main(argv):
 
     failures.sort()
     for path, reason in failures:
-        print(f"FAIL {display(path)}: {reason}", flush=True)
+        print(f"FAIL {nidotest.display(path)}: {reason}", flush=True)
     failed = len(failures)
     passed = len({t.path for t in tests} - {p for p, _ in failures})
-    print(f"{passed} passed, {failed} failed", flush=True)
+    nidotest.summary(passed, failed)
     if not tests and not failures:
         print("no tests found", file=sys.stderr)
     return 1 if failed or not tests else 0
