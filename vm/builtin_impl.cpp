@@ -39,10 +39,6 @@ const BuiltinEntry* builtinTable() {
     return table.data();
 }
 
-[[gnu::noinline]] void callBuiltin(Vm& vm, BuiltinFn fn, Value* args) {
-    guardNativeAllocation(vm, [&] { fn(vm, args); });
-}
-
 bool checkSlice(Vm& vm, int64_t start, int64_t end, int64_t length) {
     if (start >= 0 && start <= end && end <= length) return true;
     throwError(vm, ErrorKind::Index, fmt::format("slice {}..{} out of range for length {}", start, end, length));

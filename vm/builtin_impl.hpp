@@ -35,12 +35,6 @@ struct BuiltinEntry {
 // Indexed by BuiltinId, built from the signatures on first use.
 const BuiltinEntry* builtinTable();
 
-// Runs a builtin for CALL_BUILTIN. Builtins may build results in malloc'd
-// scratch (std::string, std::vector); if that throws std::bad_alloc the
-// call ends in OutOfMemoryError instead (guardNativeAllocation). Kept out
-// of line so that the dispatch loop has no exception handling of its own.
-void callBuiltin(Vm& vm, BuiltinFn fn, Value* args);
-
 inline String* asString(Value v) { return static_cast<String*>(v.ref); }
 inline Array* asArray(Value v) { return static_cast<Array*>(v.ref); }
 inline Map* asMap(Value v) { return static_cast<Map*>(v.ref); }
@@ -51,6 +45,11 @@ bool checkSlice(Vm& vm, int64_t start, int64_t end, int64_t length);
 
 // Every builtin that allocates checks for nullptr (object.hpp) and throws
 // OutOfMemoryError, through these helpers or throwOutOfMemory directly.
+// Scratch in malloc memory (std::string, std::vector) may throw
+// std::bad_alloc instead: CALL_BUILTIN turns that into OutOfMemoryError
+// too (guardNativeAllocation), but a builtin should not build anything in
+// malloc memory that the heap limit would refuse (size it first, as join
+// and replace do, and allocate the result directly).
 //
 // Stores s as the result, or throws OutOfMemoryError when s is null.
 void returnString(Vm& vm, Value* args, String* s);

@@ -49,8 +49,8 @@ constexpr size_t kMinStackSlots = size_t(1) << 20;
 // The --fuel budget ran out: the run ends here, like sys.exit, with its own
 // status (3) so that a caller can tell it from the program's errors.
 [[noreturn]] void outOfFuel(const Vm& vm) {
-    hostWrite(HostStream::Err, fmt::format("nido: out of fuel after {} loop iterations and calls (--fuel)\n",
-                                           vm.options.fuel));
+    hostWrite(HostStream::Err,
+              fmt::format("nido: out of fuel after {} loop iterations and calls (--fuel)\n", vm.options.fuel));
     hostExit(3);
 }
 
@@ -197,12 +197,12 @@ bool run(Vm& vm) {
         DISPATCH();                                                           \
     } while (0)
     // A taken branch; a backward one (a loop's back-edge) spends fuel.
-#define BRANCH()                                      \
-    do {                                              \
-        int32_t offset_ = int32_t(rd32(ip + 1));      \
+#define BRANCH()                                          \
+    do {                                                  \
+        int32_t offset_ = int32_t(rd32(ip + 1));          \
         if (offset_ < 0 && --vm.fuel == 0) outOfFuel(vm); \
-        ip += offset_;                                \
-        DISPATCH();                                   \
+        ip += offset_;                                    \
+        DISPATCH();                                       \
     } while (0)
     // Bodies of the binary instructions; each use is a case block of its own.
 #define BINARY_INT(expr)                \
@@ -429,9 +429,7 @@ dispatch:
     }
 
     // Control flow.
-    CASE(JUMP) {
-        BRANCH();
-    }
+    CASE(JUMP) { BRANCH(); }
     CASE(JUMP_IF_FALSE) {
         sp--;
         if (!sp->i) BRANCH();
@@ -576,7 +574,8 @@ dispatch:
             goto unwind;
         }
         if (b.stringArgs && nullStringArg(vm, b, args)) goto unwind;
-        callBuiltin(vm, b.fn, args);
+        // std::bad_alloc from a builtin's malloc'd scratch: OutOfMemoryError.
+        guardNativeAllocation(vm, [&] { b.fn(vm, args); });
         if (vm.refs.pending) goto unwind;
         sp = args + b.hasResult;
         NEXT(3);
