@@ -175,7 +175,7 @@ def planned(data, count, rng):
 RUN_FLAGS = []
 # Enough for every original program several times over, little enough that
 # a damaged loop ends within the timeout even in a sanitizer build.
-FUEL = 2_000_000
+FUEL = 300_000
 
 
 def probe_flags(nido):
