@@ -4,12 +4,11 @@
 // then runs in the interpreter with its output captured.
 #include <doctest/doctest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <string>
 
 #include "compiler/compiler.hpp"
+#include "tests/unit/compile_in_folder.hpp"
 #include "vm/disasm.hpp"
 #include "vm/host.hpp"
 #include "vm/module_file.hpp"
@@ -18,20 +17,14 @@
 
 using namespace nido;
 using namespace nido::compiler;
-namespace fs = std::filesystem;
 
 namespace {
 
 // Compiles source as main.nd (with sibling modules) and checks that the
 // result verifies.
 vm::Program build(const std::string& source, const std::map<std::string, std::string>& modules = {}) {
-    fs::path dir = fs::temp_directory_path() / "nido_test_codegen";
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    for (const auto& [name, text] : modules) std::ofstream(dir / name) << text;
-    std::ofstream(dir / "main.nd") << source;
     Diagnostics diags;
-    auto program = compileSource((dir / "main.nd").string(), source, diags);
+    auto program = testing::compileInFolder("nido_test_codegen", source, modules, diags);
     INFO(diags.format());
     REQUIRE(program.has_value());
     std::string error;

@@ -7,13 +7,12 @@
 // and rand.Random is bit-exact SplitMix64.
 #include <doctest/doctest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <string>
 
 #include "compiler/compiler.hpp"
 #include "stdlib/embedded.hpp"
+#include "tests/unit/compile_in_folder.hpp"
 #include "vm/disasm.hpp"
 #include "vm/host.hpp"
 #include "vm/runtime.hpp"
@@ -21,20 +20,14 @@
 
 using namespace nido;
 using namespace nido::compiler;
-namespace fs = std::filesystem;
 
 namespace {
 
 // Compiles source as main.nd beside the given sibling modules.
 std::optional<vm::Program> compile(const std::string& source, const std::map<std::string, std::string>& modules,
                                    std::string& errors) {
-    fs::path dir = fs::temp_directory_path() / "nido_test_stdlib_modules";
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    for (const auto& [name, text] : modules) std::ofstream(dir / name) << text;
-    std::ofstream(dir / "main.nd") << source;
     Diagnostics diags;
-    auto program = compileSource((dir / "main.nd").string(), source, diags);
+    auto program = testing::compileInFolder("nido_test_stdlib_modules", source, modules, diags);
     CHECK(program.has_value() == !diags.hasErrors());
     for (const Diagnostic& d : diags.errors())
         errors += std::to_string(d.loc.line) + ":" + std::to_string(d.loc.col) + ": " + d.message + "\n";
