@@ -14,7 +14,10 @@
 // a builtin) records the error in Vm::pending and the loop unwinds through
 // the handler tables. A loop entered from native code returns false when an
 // error unwinds past its first frame, leaving it pending for the native
-// caller, which returns at once. No C++ exception ever crosses the loop.
+// caller, which returns at once. The one C++ exception that may cross the
+// loop is std::bad_alloc when malloc itself is exhausted: the nearest
+// CALL_BUILTIN (guardNativeAllocation) or runProgram turns it into an
+// OutOfMemoryError.
 #pragma once
 
 #include <cstdint>
