@@ -33,6 +33,8 @@ public:
 
 private:
     uint32_t intern(vm::TypeDesc d);
+    template <typename Key>
+    uint32_t internConstant(std::map<Key, uint32_t>& index, const Key& key, vm::Constant c);
 
     Semantics& sem_;
     vm::Program prog_;

@@ -82,36 +82,36 @@ uint32_t ProgramGen::boxType(const Type* t) {
     return intern(std::move(d));
 }
 
+// Index of the constant c in the pool, found by key in index or added.
+template <typename Key>
+uint32_t ProgramGen::internConstant(std::map<Key, uint32_t>& index, const Key& key, vm::Constant c) {
+    auto it = index.find(key);
+    if (it != index.end()) return it->second;
+    prog_.constants.push_back(std::move(c));
+    return index[key] = uint32_t(prog_.constants.size() - 1);
+}
+
 uint32_t ProgramGen::constInt(int64_t v) {
-    auto it = intConsts_.find(v);
-    if (it != intConsts_.end()) return it->second;
     vm::Constant c;
     c.kind = vm::ConstKind::Int;
     c.i = v;
-    prog_.constants.push_back(c);
-    return intConsts_[v] = uint32_t(prog_.constants.size() - 1);
+    return internConstant(intConsts_, v, std::move(c));
 }
 
 uint32_t ProgramGen::constFloat(double v) {
     uint64_t bits;
     std::memcpy(&bits, &v, sizeof bits);
-    auto it = floatConsts_.find(bits);
-    if (it != floatConsts_.end()) return it->second;
     vm::Constant c;
     c.kind = vm::ConstKind::Float;
     c.f = v;
-    prog_.constants.push_back(c);
-    return floatConsts_[bits] = uint32_t(prog_.constants.size() - 1);
+    return internConstant(floatConsts_, bits, std::move(c));
 }
 
 uint32_t ProgramGen::constString(const std::string& s) {
-    auto it = stringConsts_.find(s);
-    if (it != stringConsts_.end()) return it->second;
     vm::Constant c;
     c.kind = vm::ConstKind::String;
     c.s = s;
-    prog_.constants.push_back(c);
-    return stringConsts_[s] = uint32_t(prog_.constants.size() - 1);
+    return internConstant(stringConsts_, s, std::move(c));
 }
 
 vm::Program ProgramGen::run() {

@@ -325,6 +325,16 @@ bool readSection(Reader& r, Section s, size_t minBytes, std::vector<T>& out, Rea
     return r.endSection();
 }
 
+// A section: its tag and length (Writer::begin/end), the entry count, then
+// each entry as writeEntry lays it out.
+template <typename T, typename WriteEntry>
+void writeSection(Writer& w, Section tag, const std::vector<T>& entries, WriteEntry writeEntry) {
+    size_t start = w.begin(tag);
+    w.u32(uint32_t(entries.size()));
+    for (const T& e : entries) writeEntry(w, e);
+    w.end(start);
+}
+
 }  // namespace
 
 std::vector<uint8_t> writeProgram(const Program& p) {
@@ -332,30 +342,16 @@ std::vector<uint8_t> writeProgram(const Program& p) {
     for (uint8_t b : kNdcMagic) w.u8(b);
     w.u16(kNdcVersion);
 
-    size_t s = w.begin(kTypes);
-    w.u32(uint32_t(p.types.size()));
-    for (const TypeDesc& t : p.types) writeType(w, t);
-    w.end(s);
-
-    s = w.begin(kConstants);
-    w.u32(uint32_t(p.constants.size()));
-    for (const Constant& k : p.constants) writeConstant(w, k);
-    w.end(s);
-
-    s = w.begin(kModules);
-    w.u32(uint32_t(p.modules.size()));
-    for (const ModuleDesc& m : p.modules) {
+    writeSection(w, kTypes, p.types, writeType);
+    writeSection(w, kConstants, p.constants, writeConstant);
+    writeSection(w, kModules, p.modules, [](Writer& w, const ModuleDesc& m) {
         w.str(m.name);
         w.str(m.file);
         w.list(m.imports);
         w.u32(m.init);
         w.u32(m.main);
-    }
-    w.end(s);
-
-    s = w.begin(kClasses);
-    w.u32(uint32_t(p.classes.size()));
-    for (const ClassDesc& c : p.classes) {
+    });
+    writeSection(w, kClasses, p.classes, [](Writer& w, const ClassDesc& c) {
         w.str(c.name);
         w.u32(c.module);
         w.u8(c.flags);
@@ -369,22 +365,13 @@ std::vector<uint8_t> writeProgram(const Program& p) {
         }
         w.list(c.methods);
         w.u32(c.constructor);
-    }
-    w.end(s);
-
-    s = w.begin(kFunctions);
-    w.u32(uint32_t(p.functions.size()));
-    for (const FunctionDesc& f : p.functions) writeFunction(w, f);
-    w.end(s);
-
-    s = w.begin(kGlobals);
-    w.u32(uint32_t(p.globals.size()));
-    for (const GlobalDesc& g : p.globals) {
+    });
+    writeSection(w, kFunctions, p.functions, writeFunction);
+    writeSection(w, kGlobals, p.globals, [](Writer& w, const GlobalDesc& g) {
         w.str(g.name);
         w.u32(g.module);
         w.u32(g.type);
-    }
-    w.end(s);
+    });
     return std::move(w.out);
 }
 
