@@ -107,8 +107,11 @@ TEST_CASE("a map growing past the limit fails its insertion and stays intact") {
     CHECK(mapFind(m, intValue(n)) == nullptr);
 }
 
-// main: fills [[int]] xs until OutOfMemoryError, catches it, prints its
-// message, drops xs and allocates 2 MiB more.
+// main: fills [[int]] xs until OutOfMemoryError, catches it and prints its
+// message. That the room comes back once xs is dropped is checked by
+// tests/lang/heap/fill_catch_recover.nd in a process of its own: here the
+// heap is shared with every earlier test, and stale words on a reused
+// thread stack can keep their garbage alive.
 ProgramBuilder fillProgram(bool catchIt) {
     ProgramBuilder b;
     uint32_t ints = b.arrayOf(kTypeInt), chunks = b.arrayOf(ints);
@@ -118,26 +121,21 @@ ProgramBuilder fillProgram(bool catchIt) {
     m.op(Op::PUSH_INT, 1000).op(Op::PUSH_INT, 7).op(Op::NEW_ARRAY_FILL, ints).call(B::ARRAY_PUSH);
     m.jump(Op::JUMP, "loop").label("end");
     m.label("catch").line(5).op(Op::GET_FIELD, b.errorClass, 0).call(B::PRINTLN);
-    m.op(Op::PUSH_NULL).op(Op::STORE_LOCAL, 0);
-    // Unoptimised (sanitizer) builds keep the interpreter's last NEW_ARRAY
-    // result, xs, in a native stack slot of its own: replace it first.
-    m.op(Op::NEW_ARRAY, chunks, 0).op(Op::POP);
-    m.op(Op::PUSH_INT, 1 << 18).op(Op::PUSH_INT, 1).op(Op::NEW_ARRAY_FILL, ints).call(B::ARRAY_LEN);
-    printInt(m).op(Op::RETURN_VOID);
+    m.op(Op::RETURN_VOID);
     std::vector<Handler> h;
     if (catchIt) h.push_back({m.at("try"), m.at("end"), m.at("catch"), b.cls("OutOfMemoryError")});
     b.setMain(m, {chunks}, kTypeVoid, h);
     return b;
 }
 
-TEST_CASE("a program past the limit catches OutOfMemoryError and goes on") {
+TEST_CASE("a program past the limit catches OutOfMemoryError") {
     gcInit();
     RunOptions opts;
     opts.maxHeapBytes = limitWithRoom(16);
     std::string message = fmt::format("heap limit of {} MiB exhausted", opts.maxHeapBytes / kMiB);
     RunResult r = fillProgram(true).run({}, opts);
     CHECK(r.status == 0);
-    CHECK(r.out == message + "\n262144\n");
+    CHECK(r.out == message + "\n");
     CHECK(r.err == "");
     CHECK(gcHeapLimit() == 0);  // lifted after the run
 }
