@@ -1,18 +1,33 @@
-// `nido disasm FILE`: readable bytecode listing.
+// `nido disasm [--exec] FILE`: readable bytecode listing, or the execution
+// form the interpreter makes of it.
 #include <fmt/core.h>
 
 #include "cli/commands.hpp"
 #include "cli/program_input.hpp"
 #include "vm/disasm.hpp"
+#include "vm/exec_disasm.hpp"
+#include "vm/linker.hpp"
+#include "vm/translator.hpp"
 
 namespace nido::cli {
 
 int cmdDisasm(const Args& args) {
-    if (args.size() != 1) return fail("disasm takes one file (see 'nido help disasm')");
-    if (args[0].starts_with("-")) return fail("unknown flag '" + args[0] + "' (see 'nido help disasm')");
-    auto program = loadProgram(args[0]);
+    bool exec = !args.empty() && args[0] == "--exec";
+    size_t first = exec ? 1 : 0;
+    if (args.size() != first + 1) return fail("disasm takes one file (see 'nido help disasm')");
+    if (args[first].starts_with("-")) return fail("unknown flag '" + args[first] + "' (see 'nido help disasm')");
+    auto program = loadProgram(args[first]);
     if (!program) return 2;
-    fmt::print("{}", vm::disassemble(*program));
+    if (!exec) {
+        fmt::print("{}", vm::disassemble(*program));
+        return 0;
+    }
+    vm::LinkedProgram linked;
+    std::string error;
+    if (!vm::linkProgram(*program, linked, error) || !vm::translateProgram(linked, true, error)) {
+        return fail("link error: " + error);
+    }
+    fmt::print("{}", vm::disassembleExec(linked));
     return 0;
 }
 

@@ -37,9 +37,11 @@ constexpr HelpEntry kHelp[] = {
      "standard modules it uses) into one module file, FILE.ndc beside the\n"
      "source unless -o says otherwise. The same sources give the same bytes."},
     {"check", "nido check FILE.nd", "Type-checks FILE.nd and its imports without writing anything."},
-    {"disasm", "nido disasm FILE.nd|FILE.ndc",
+    {"disasm", "nido disasm [--exec] FILE.nd|FILE.ndc",
      "Prints a readable listing: constants, types, classes, module variables and\n"
-     "every function's instructions with their source lines."},
+     "every function's instructions with their source lines. With --exec, prints\n"
+     "instead the register form the interpreter runs, made from the bytecode at\n"
+     "load time (L<n> is local n, S<d> the operand-stack entry at depth d)."},
     {"help", "nido help [COMMAND]", "Shows this text, or the details of one command."},
     {"version", "nido --version", "Prints the version."},
 };

@@ -42,7 +42,7 @@ void fillTrace(const Vm& vm, Trace* t) {
     t->count = std::min(vm.depth, t->capacity);
     for (uint32_t d = 0; d < t->count; d++) {
         const Frame& f = vm.frames[vm.depth - 1 - d];
-        uint32_t pc = f.ip > f.fn->code ? uint32_t(f.ip - f.fn->code) - 1 : 0;
+        uint32_t pc = f.ip > f.fn->code ? (f.ip - 1)->pc : 0;
         t->entries[d] = {f.fn->index, lineAt(*f.fn->desc, pc)};
     }
 }

@@ -2,21 +2,20 @@
 //
 // Dispatch is computed goto (GCC/Clang labels as values) with a switch
 // fallback; define NIDO_SWITCH_DISPATCH to force the switch. Both are
-// expanded from opcodes.def. The loop keeps ip, sp, locals and the frame
-// in locals so the compiler can hold them in registers; instructions
-// decode their operands in place and advance ip at their end, so while
-// an instruction runs ip points at its opcode.
+// expanded from exec_ops.def. The loop keeps ip, locals and the frame in
+// locals so the compiler can hold them in registers; every instruction is
+// one fixed-size Insn whose operands need no decoding, and ip points at it
+// while it runs.
 //
 // Where a frame stopped is written to Frame::ip only when it matters: at
 // calls (the resume point) and before anything throws (one past the
-// instruction's first byte). Either way Frame::ip - 1 lies inside the
-// instruction, which is what handler ranges and line tables are matched
+// instruction). Either way Frame::ip - 1 is the instruction, whose pc is
+// the bytecode offset that handler ranges and line tables are matched
 // against.
 #include "vm/interpreter.hpp"
 
 #include <algorithm>
 #include <atomic>
-#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -28,7 +27,6 @@
 #include "vm/exceptions.hpp"
 #include "vm/host.hpp"
 #include "vm/map.hpp"
-#include "vm/opcodes.hpp"
 
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(NIDO_SWITCH_DISPATCH)
 #define NIDO_COMPUTED_GOTO 1
@@ -52,27 +50,6 @@ constexpr size_t kMinStackSlots = size_t(1) << 20;
     hostWrite(HostStream::Err,
               fmt::format("nido: out of fuel after {} loop iterations and calls (--fuel)\n", vm.options.fuel));
     hostExit(3);
-}
-
-// Operands are little-endian (docs/vm-contract.md, module format).
-inline uint16_t rd16(const uint8_t* p) {
-    if constexpr (std::endian::native == std::endian::little) {
-        uint16_t v;
-        std::memcpy(&v, p, sizeof v);
-        return v;
-    } else {
-        return uint16_t(p[0] | p[1] << 8);
-    }
-}
-
-inline uint32_t rd32(const uint8_t* p) {
-    if constexpr (std::endian::native == std::endian::little) {
-        uint32_t v;
-        std::memcpy(&v, p, sizeof v);
-        return v;
-    } else {
-        return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
-    }
 }
 
 inline String* str(Value v) { return static_cast<String*>(v.ref); }
@@ -99,10 +76,10 @@ String* concat(const String* a, const String* b) {
     return s;
 }
 
-[[gnu::cold]] void traceInstruction(Vm& vm, const Frame* frame, const uint8_t* ip, const Value* sp) {
+[[gnu::cold]] void traceInstruction(Vm& vm, const Frame* frame, const Insn* ip) {
     const RtFunction* fn = frame->fn;
-    long height = long(sp - (frame->base + fn->nlocals));
-    std::string insn = disassembleInstruction(vm.program, *fn->desc, uint32_t(ip - fn->code));
+    uint16_t height = fn->exec->heights[size_t(ip - fn->code)];
+    std::string insn = disassembleInstruction(vm.program, *fn->desc, ip->pc);
     hostWrite(HostStream::Err, fmt::format("{:>5} {:>3}  {:<24} {}\n", vm.depth, height, fn->desc->name, insn));
 }
 
@@ -115,6 +92,15 @@ String* concat(const String* a, const String* b) {
         }
     }
     return false;
+}
+
+// The method an interface call resolves to, through the call site's cache.
+inline const RtFunction* interfaceTarget(InterfaceCache& cache, const RtClass* cls, uint16_t method) {
+    if (cache.cls != cls) {
+        cache.target = itableFor(cls, cache.iface).methods[method];
+        cache.cls = cls;
+    }
+    return cache.target;
 }
 
 // Runs the innermost frame until it returns (true; the result is at its
@@ -133,34 +119,34 @@ bool run(Vm& vm) {
 
     Frame* frame = &vm.frames[vm.depth - 1];
     Value* locals = frame->base;
-    Value* sp = locals + frame->fn->nlocals;
-    const uint8_t* ip = frame->fn->code;
+    const Insn* ip = frame->fn->code;
 
-#define TRACE()                                                    \
-    do {                                                           \
-        if constexpr (kTrace) traceInstruction(vm, frame, ip, sp); \
+#define TRACE()                                                \
+    do {                                                       \
+        if constexpr (kTrace) traceInstruction(vm, frame, ip); \
     } while (0)
 #if NIDO_COMPUTED_GOTO
     static const void* const kLabels[] = {
-#define OP(name, fmt, pops, pushes, doc) &&L_##name,
-#include "vm/opcodes.def"
-#undef OP
+#define EXEC(name, doc) &&L_##name,
+#include "vm/exec_ops.def"
+#undef EXEC
     };
-#define DISPATCH()          \
-    do {                    \
-        TRACE();            \
-        goto* kLabels[*ip]; \
+#define DISPATCH()                  \
+    do {                            \
+        TRACE();                    \
+        goto* kLabels[int(ip->op)]; \
     } while (0)
 #define CASE(name) L_##name:
 #else
 #define DISPATCH() goto dispatch
-#define CASE(name) case Op::name:
+#define CASE(name) case XOp::name:
 #endif
-#define NEXT(len)    \
-    do {             \
-        ip += (len); \
-        DISPATCH();  \
+#define NEXT()      \
+    do {            \
+        ip++;       \
+        DISPATCH(); \
     } while (0)
+#define R(x) locals[ip->x]
     // Throws from the running instruction: `call` sets the pending error.
 #define THROW(call)         \
     do {                    \
@@ -172,13 +158,13 @@ bool run(Vm& vm) {
     do {                                        \
         if (!(ok)) THROW(throwOutOfMemory(vm)); \
     } while (0)
-    // Pushes a frame for callee, whose nargs arguments are on top of the
-    // stack; its result will go to retSlot. len is the call's length.
-#define ENTER(callee, nargs, retSlot, clo, len)                               \
+    // Pushes a frame for callee, whose arguments start at base_; its result
+    // will go to retSlot.
+#define ENTER(callee, argBase, retSlot, clo)                                  \
     do {                                                                      \
         const RtFunction* callee_ = (callee);                                 \
-        Value* base_ = sp - (nargs);                                          \
-        frame->ip = ip + (len);                                               \
+        Value* base_ = (argBase);                                             \
+        frame->ip = ip + 1;                                                   \
         if (--vm.fuel == 0) outOfFuel(vm);                                    \
         if (vm.depth >= maxFrames || base_ + callee_->frameSize > stackEnd) { \
             throwStackOverflow(vm);                                           \
@@ -191,41 +177,43 @@ bool run(Vm& vm) {
         vm.depth++;                                                           \
         frame = next_;                                                        \
         locals = base_;                                                       \
-        sp = base_ + callee_->nlocals;                                        \
-        for (Value* p_ = base_ + (nargs); p_ < sp; p_++) p_->i = 0;           \
+        for (uint32_t i_ = callee_->nparams; i_ < callee_->nlocals; i_++) {   \
+            base_[i_].i = 0;                                                  \
+        }                                                                     \
         ip = callee_->code;                                                   \
         DISPATCH();                                                           \
     } while (0)
     // A taken branch; a backward one (a loop's back-edge) spends fuel.
 #define BRANCH()                                          \
     do {                                                  \
-        int32_t offset_ = int32_t(rd32(ip + 1));          \
+        int32_t offset_ = ip->k;                          \
         if (offset_ < 0 && --vm.fuel == 0) outOfFuel(vm); \
         ip += offset_;                                    \
         DISPATCH();                                       \
     } while (0)
+#define BRANCH_IF(cond)     \
+    do {                    \
+        if (cond) BRANCH(); \
+        NEXT();             \
+    } while (0)
     // Bodies of the binary instructions; each use is a case block of its own.
-#define BINARY_INT(expr)                \
-    int64_t b = sp[-1].i, a = sp[-2].i; \
-    sp--;                               \
-    sp[-1].i = (expr);                  \
-    NEXT(1)
-#define BINARY_FLOAT(expr)             \
-    double b = sp[-1].f, a = sp[-2].f; \
-    sp--;                              \
-    sp[-1].f = (expr);                 \
-    NEXT(1)
-#define COMPARE_FLOAT(op)              \
-    double b = sp[-1].f, a = sp[-2].f; \
-    sp--;                              \
-    sp[-1].i = a op b;                 \
-    NEXT(1)
+#define BINARY_INT(expr)            \
+    int64_t a = R(b).i, b = R(c).i; \
+    R(a).i = (expr);                \
+    NEXT()
+#define BINARY_FLOAT(expr)         \
+    double a = R(b).f, b = R(c).f; \
+    R(a).f = (expr);               \
+    NEXT()
+#define COMPARE_FLOAT(op)          \
+    double a = R(b).f, b = R(c).f; \
+    R(a).i = a op b;               \
+    NEXT()
 #define COMPARE_STRING(op)                                                        \
-    String *b = str(sp[-1]), *a = str(sp[-2]);                                    \
+    String *a = str(R(b)), *b = str(R(c));                                        \
     if (!a || !b) THROW(throwError(vm, ErrorKind::Null, "comparison with null")); \
-    sp--;                                                                         \
-    sp[-1].i = compareStrings(a, b) op 0;                                         \
-    NEXT(1)
+    R(a).i = compareStrings(a, b) op 0;                                           \
+    NEXT()
 #define WRAP(expr) int64_t(expr)
 #define U(x) uint64_t(x)
 
@@ -234,120 +222,91 @@ bool run(Vm& vm) {
 #else
 dispatch:
     TRACE();
-    switch (Op(*ip)) {
+    switch (ip->op) {
 #endif
 
-    // Constants and stack shuffling.
-    CASE(NOP) { NEXT(1); }
-    CASE(CONST) {
-        *sp++ = consts[rd32(ip + 1)];
-        NEXT(5);
+    // Moves and constants.
+    CASE(NOP) { NEXT(); }
+    CASE(MOVE) {
+        R(a) = R(b);
+        NEXT();
     }
-    CASE(PUSH_INT) {
-        (sp++)->i = int32_t(rd32(ip + 1));
-        NEXT(5);
+    CASE(LOADI) {
+        R(a).i = ip->k;
+        NEXT();
     }
-    CASE(PUSH_NULL) {
-        (sp++)->ref = nullptr;
-        NEXT(1);
+    CASE(LOADK) {
+        R(a) = consts[ip->k];
+        NEXT();
     }
-    CASE(PUSH_TRUE) {
-        (sp++)->i = 1;
-        NEXT(1);
+    CASE(LOADG) {
+        R(a) = globals[ip->k];
+        NEXT();
     }
-    CASE(PUSH_FALSE) {
-        (sp++)->i = 0;
-        NEXT(1);
+    CASE(STOREG) {
+        globals[ip->k] = R(a);
+        NEXT();
     }
-    CASE(POP) {
-        sp--;
-        NEXT(1);
-    }
-    CASE(DUP) {
-        sp[0] = sp[-1];
-        sp++;
-        NEXT(1);
-    }
-
-    // Variables.
-    CASE(LOAD_LOCAL) {
-        *sp++ = locals[rd16(ip + 1)];
-        NEXT(3);
-    }
-    CASE(STORE_LOCAL) {
-        locals[rd16(ip + 1)] = *--sp;
-        NEXT(3);
-    }
-    CASE(LOAD_GLOBAL) {
-        *sp++ = globals[rd32(ip + 1)];
-        NEXT(5);
-    }
-    CASE(STORE_GLOBAL) {
-        globals[rd32(ip + 1)] = *--sp;
-        NEXT(5);
-    }
-    CASE(LOAD_CAPTURE) {
-        *sp++ = frame->closure->captures[rd16(ip + 1)];
-        NEXT(3);
+    CASE(LOADCAP) {
+        R(a) = frame->closure->captures[ip->b];
+        NEXT();
     }
     CASE(BOX_NEW) {
-        Box* box = newBox(sp[-1]);
+        Box* box = newBox(R(b));
         CHECK_ALLOC(box);
-        sp[-1].ref = box;
-        NEXT(5);
+        R(a).ref = box;
+        NEXT();
     }
     // A Box-typed local is null until its BOX_NEW, and MAKE_CLOSURE accepts
     // null captures: the verifier cannot exclude a null box.
     CASE(BOX_GET) {
-        Box* box = static_cast<Box*>(sp[-1].ref);
+        Box* box = static_cast<Box*>(R(b).ref);
         if (!box) THROW(throwError(vm, ErrorKind::Null, "null box"));
-        sp[-1] = box->value;
-        NEXT(1);
+        R(a) = box->value;
+        NEXT();
     }
     CASE(BOX_SET) {
-        Box* box = static_cast<Box*>(sp[-2].ref);
+        Box* box = static_cast<Box*>(R(a).ref);
         if (!box) THROW(throwError(vm, ErrorKind::Null, "null box"));
-        box->value = sp[-1];
-        sp -= 2;
-        NEXT(1);
+        box->value = R(b);
+        NEXT();
     }
     CASE(GET_FIELD) {
-        Obj* o = sp[-1].ref;
-        uint16_t f = rd16(ip + 5);
-        if (!o) THROW(throwNullField(vm, classes[rd32(ip + 1)].fields[f]->name));
-        sp[-1] = static_cast<Instance*>(o)->fields[f];
-        NEXT(7);
+        Obj* o = R(b).ref;
+        if (!o) THROW(throwNullField(vm, classes[ip->k].fields[ip->c]->name));
+        R(a) = static_cast<Instance*>(o)->fields[ip->c];
+        NEXT();
     }
     CASE(SET_FIELD) {
-        Obj* o = sp[-2].ref;
-        uint16_t f = rd16(ip + 5);
-        if (!o) THROW(throwNullField(vm, classes[rd32(ip + 1)].fields[f]->name));
-        static_cast<Instance*>(o)->fields[f] = sp[-1];
-        sp -= 2;
-        NEXT(7);
+        Obj* o = R(a).ref;
+        if (!o) THROW(throwNullField(vm, classes[ip->k].fields[ip->c]->name));
+        static_cast<Instance*>(o)->fields[ip->c] = R(b);
+        NEXT();
     }
 
     // Int arithmetic: wrapping through uint64_t.
     CASE(IADD) { BINARY_INT(WRAP(U(a) + U(b))); }
+    CASE(IADDI) {
+        R(a).i = WRAP(U(R(b).i) + U(int64_t(ip->k)));
+        NEXT();
+    }
     CASE(ISUB) { BINARY_INT(WRAP(U(a) - U(b))); }
     CASE(IMUL) { BINARY_INT(WRAP(U(a) * U(b))); }
     CASE(IDIV) {
-        int64_t b = sp[-1].i, a = sp[-2].i;
+        int64_t a = R(b).i, b = R(c).i;
         if (b == 0) THROW(throwError(vm, ErrorKind::Arithmetic, "division by zero"));
-        sp--;
-        sp[-1].i = b == -1 ? WRAP(0 - U(a)) : a / b;  // MIN / -1 is MIN
-        NEXT(1);
+        R(a).i = b == -1 ? WRAP(0 - U(a)) : a / b;  // MIN / -1 is MIN
+        NEXT();
     }
     CASE(IREM) {
-        int64_t b = sp[-1].i, a = sp[-2].i;
+        int64_t a = R(b).i, b = R(c).i;
         if (b == 0) THROW(throwError(vm, ErrorKind::Arithmetic, "division by zero"));
-        sp--;
-        sp[-1].i = b == -1 ? 0 : a % b;
-        NEXT(1);
+        R(a).i = b == -1 ? 0 : a % b;
+        NEXT();
     }
     CASE(INEG) {
-        sp[-1].i = WRAP(0 - U(sp[-1].i));
-        NEXT(1);
+        R(a).i = WRAP(0 - U(R(b).i));
+        NEXT();
     }
     CASE(IAND) { BINARY_INT(a & b); }
     CASE(IOR) { BINARY_INT(a | b); }
@@ -356,8 +315,8 @@ dispatch:
     CASE(ISHR) { BINARY_INT(a >> (b & 63)); }
     CASE(IUSHR) { BINARY_INT(WRAP(U(a) >> (b & 63))); }
     CASE(INOT) {
-        sp[-1].i = ~sp[-1].i;
-        NEXT(1);
+        R(a).i = ~R(b).i;
+        NEXT();
     }
 
     // Float arithmetic.
@@ -367,12 +326,12 @@ dispatch:
     CASE(FDIV) { BINARY_FLOAT(a / b); }
     CASE(FREM) { BINARY_FLOAT(std::fmod(a, b)); }
     CASE(FNEG) {
-        sp[-1].f = -sp[-1].f;
-        NEXT(1);
+        R(a).f = -R(b).f;
+        NEXT();
     }
     CASE(I2F) {
-        sp[-1].f = double(sp[-1].i);
-        NEXT(1);
+        R(a).f = double(R(b).i);
+        NEXT();
     }
 
     // Comparisons.
@@ -389,228 +348,202 @@ dispatch:
     CASE(FGT) { COMPARE_FLOAT(>); }
     CASE(FGE) { COMPARE_FLOAT(>=); }
     CASE(SEQ) {
-        bool eq = stringsEqual(str(sp[-2]), str(sp[-1]));
-        sp--;
-        sp[-1].i = eq;
-        NEXT(1);
+        R(a).i = stringsEqual(str(R(b)), str(R(c)));
+        NEXT();
     }
     CASE(SNE) {
-        bool eq = stringsEqual(str(sp[-2]), str(sp[-1]));
-        sp--;
-        sp[-1].i = !eq;
-        NEXT(1);
+        R(a).i = !stringsEqual(str(R(b)), str(R(c)));
+        NEXT();
     }
     CASE(SLT) { COMPARE_STRING(<); }
     CASE(SLE) { COMPARE_STRING(<=); }
     CASE(SGT) { COMPARE_STRING(>); }
     CASE(SGE) { COMPARE_STRING(>=); }
     CASE(REQ) {
-        bool same = sp[-2].ref == sp[-1].ref;
-        sp--;
-        sp[-1].i = same;
-        NEXT(1);
+        R(a).i = R(b).ref == R(c).ref;
+        NEXT();
     }
     CASE(RNE) {
-        bool same = sp[-2].ref == sp[-1].ref;
-        sp--;
-        sp[-1].i = !same;
-        NEXT(1);
+        R(a).i = R(b).ref != R(c).ref;
+        NEXT();
     }
     CASE(NOT) {
-        sp[-1].i = !sp[-1].i;
-        NEXT(1);
+        R(a).i = !R(b).i;
+        NEXT();
     }
     CASE(CONCAT) {
-        String* s = concat(str(sp[-2]), str(sp[-1]));
+        String* s = concat(str(R(b)), str(R(c)));
         CHECK_ALLOC(s);
-        sp--;
-        sp[-1].ref = s;
-        NEXT(1);
+        R(a).ref = s;
+        NEXT();
     }
 
     // Control flow.
     CASE(JUMP) { BRANCH(); }
-    CASE(JUMP_IF_FALSE) {
-        sp--;
-        if (!sp->i) BRANCH();
-        NEXT(5);
-    }
-    CASE(JUMP_IF_TRUE) {
-        sp--;
-        if (sp->i) BRANCH();
-        NEXT(5);
-    }
+    CASE(JUMP_IF_TRUE) { BRANCH_IF(R(a).i); }
+    CASE(JUMP_IF_FALSE) { BRANCH_IF(!R(a).i); }
+    CASE(JUMP_IF_IEQ) { BRANCH_IF(R(a).i == R(b).i); }
+    CASE(JUMP_IF_INE) { BRANCH_IF(R(a).i != R(b).i); }
+    CASE(JUMP_IF_ILT) { BRANCH_IF(R(a).i < R(b).i); }
+    CASE(JUMP_IF_ILE) { BRANCH_IF(R(a).i <= R(b).i); }
+    CASE(JUMP_IF_IGT) { BRANCH_IF(R(a).i > R(b).i); }
+    CASE(JUMP_IF_IGE) { BRANCH_IF(R(a).i >= R(b).i); }
+    CASE(JUMP_UNLESS_FEQ) { BRANCH_IF(!(R(a).f == R(b).f)); }
+    CASE(JUMP_UNLESS_FNE) { BRANCH_IF(!(R(a).f != R(b).f)); }
+    CASE(JUMP_UNLESS_FLT) { BRANCH_IF(!(R(a).f < R(b).f)); }
+    CASE(JUMP_UNLESS_FLE) { BRANCH_IF(!(R(a).f <= R(b).f)); }
+    CASE(JUMP_UNLESS_FGT) { BRANCH_IF(!(R(a).f > R(b).f)); }
+    CASE(JUMP_UNLESS_FGE) { BRANCH_IF(!(R(a).f >= R(b).f)); }
+    CASE(JUMP_IF_REQ) { BRANCH_IF(R(a).ref == R(b).ref); }
+    CASE(JUMP_IF_RNE) { BRANCH_IF(R(a).ref != R(b).ref); }
 
     // Objects, arrays and maps.
     CASE(IS) {
-        Obj* o = sp[-1].ref;
-        sp[-1].i =
-            o && o->kind == ObjKind::Instance && instanceOf(static_cast<Instance*>(o)->cls, &classes[rd32(ip + 1)]);
-        NEXT(5);
+        Obj* o = R(b).ref;
+        R(a).i = o && o->kind == ObjKind::Instance && instanceOf(static_cast<Instance*>(o)->cls, &classes[ip->k]);
+        NEXT();
     }
     CASE(AS) {
-        Obj* o = sp[-1].ref;
-        const RtClass* target = &classes[rd32(ip + 1)];
+        Obj* o = R(b).ref;
+        const RtClass* target = &classes[ip->k];
         if (o && !(o->kind == ObjKind::Instance && instanceOf(static_cast<Instance*>(o)->cls, target))) {
             THROW(throwCastError(vm, o, target));
         }
-        NEXT(5);
+        R(a).ref = o;
+        NEXT();
     }
     CASE(NEW) {
-        const RtClass* c = &classes[rd32(ip + 1)];
+        const RtClass* c = &classes[ip->k];
         Instance* o = newInstance(c, c->slotCount);
         CHECK_ALLOC(o);
-        (sp++)->ref = o;
-        NEXT(5);
+        R(a).ref = o;
+        NEXT();
     }
     CASE(NEW_ARRAY) {
-        uint32_t n = rd32(ip + 5);
-        Array* a = newArray(types[rd32(ip + 1)].elem, n, n);
-        CHECK_ALLOC(a);
-        sp -= n;
-        std::memcpy(a->data, sp, n * sizeof(Value));
-        (sp++)->ref = a;
-        NEXT(9);
+        uint16_t n = ip->c;
+        Array* arr = newArray(types[ip->k].elem, n, n);
+        CHECK_ALLOC(arr);
+        std::memcpy(arr->data, &R(b), n * sizeof(Value));
+        R(a).ref = arr;
+        NEXT();
     }
     CASE(NEW_ARRAY_FILL) {
-        int64_t n = sp[-2].i;
+        int64_t n = R(b).i;
         if (n < 0) THROW(throwError(vm, ErrorKind::Value, fmt::format("negative array size {}", n)));
-        Array* a = newArray(types[rd32(ip + 1)].elem, n, n);
-        CHECK_ALLOC(a);
-        std::fill_n(a->data, n, sp[-1]);
-        sp--;
-        sp[-1].ref = a;
-        NEXT(5);
+        Array* arr = newArray(types[ip->k].elem, n, n);
+        CHECK_ALLOC(arr);
+        std::fill_n(arr->data, n, R(c));
+        R(a).ref = arr;
+        NEXT();
     }
     CASE(NEW_MAP) {
-        uint32_t n = rd32(ip + 5);
-        const TypeKinds& t = types[rd32(ip + 1)];
+        uint16_t n = ip->c;
+        const TypeKinds& t = types[ip->k];
         Map* m = newMap(t.key, t.value, n);
         CHECK_ALLOC(m);
-        Value* pairs = sp - 2 * size_t(n);
+        const Value* pairs = &R(b);
         for (uint32_t i = 0; i < n; i++) CHECK_ALLOC(mapSet(m, pairs[2 * i], pairs[2 * i + 1]));
-        sp = pairs;
-        (sp++)->ref = m;
-        NEXT(9);
+        R(a).ref = m;
+        NEXT();
     }
     CASE(ARRAY_GET) {
-        Array* a = static_cast<Array*>(sp[-2].ref);
-        int64_t i = sp[-1].i;
-        if (!a) THROW(throwError(vm, ErrorKind::Null, "index into null"));
-        if (U(i) >= U(a->len)) THROW(throwIndexError(vm, i, a->len));
-        sp--;
-        sp[-1] = a->data[i];
-        NEXT(1);
+        Array* arr = static_cast<Array*>(R(b).ref);
+        int64_t i = R(c).i;
+        if (!arr) THROW(throwError(vm, ErrorKind::Null, "index into null"));
+        if (U(i) >= U(arr->len)) THROW(throwIndexError(vm, i, arr->len));
+        R(a) = arr->data[i];
+        NEXT();
     }
     CASE(ARRAY_SET) {
-        Array* a = static_cast<Array*>(sp[-3].ref);
-        int64_t i = sp[-2].i;
-        if (!a) THROW(throwError(vm, ErrorKind::Null, "index into null"));
-        if (U(i) >= U(a->len)) THROW(throwIndexError(vm, i, a->len));
-        a->data[i] = sp[-1];
-        sp -= 3;
-        NEXT(1);
+        Array* arr = static_cast<Array*>(R(a).ref);
+        int64_t i = R(b).i;
+        if (!arr) THROW(throwError(vm, ErrorKind::Null, "index into null"));
+        if (U(i) >= U(arr->len)) THROW(throwIndexError(vm, i, arr->len));
+        arr->data[i] = R(c);
+        NEXT();
     }
     CASE(MAP_GET) {
-        Map* m = static_cast<Map*>(sp[-2].ref);
+        Map* m = static_cast<Map*>(R(b).ref);
         if (!m) THROW(throwError(vm, ErrorKind::Null, "index into null"));
-        Value* v = mapFind(m, sp[-1]);
-        if (!v) THROW(throwKeyError(vm, m, sp[-1]));
-        sp--;
-        sp[-1] = *v;
-        NEXT(1);
+        Value* v = mapFind(m, R(c));
+        if (!v) THROW(throwKeyError(vm, m, R(c)));
+        R(a) = *v;
+        NEXT();
     }
     CASE(MAP_SET) {
-        Map* m = static_cast<Map*>(sp[-3].ref);
+        Map* m = static_cast<Map*>(R(a).ref);
         if (!m) THROW(throwError(vm, ErrorKind::Null, "index into null"));
-        CHECK_ALLOC(mapSet(m, sp[-2], sp[-1]));
-        sp -= 3;
-        NEXT(1);
+        CHECK_ALLOC(mapSet(m, R(b), R(c)));
+        NEXT();
     }
     CASE(STRING_GET) {
-        String* s = str(sp[-2]);
-        int64_t i = sp[-1].i;
+        String* s = str(R(b));
+        int64_t i = R(c).i;
         if (!s) THROW(throwError(vm, ErrorKind::Null, "index into null"));
         if (U(i) >= U(s->len)) THROW(throwIndexError(vm, i, s->len));
-        sp--;
-        sp[-1].i = uint8_t(s->bytes[i]);
-        NEXT(1);
+        R(a).i = uint8_t(s->bytes[i]);
+        NEXT();
     }
 
     // Calls.
-    CASE(CALL) {
-        const RtFunction* f = &functions[rd32(ip + 1)];
-        ENTER(f, f->nparams, sp - f->nparams, nullptr, 5);
-    }
+    CASE(CALL) { ENTER(&functions[ip->k], &R(b), &R(a), nullptr); }
     CASE(CALL_VIRTUAL) {
-        uint16_t slot = rd16(ip + 5);
-        const RtFunction* declared = classes[rd32(ip + 1)].vtable[slot];
-        uint32_t n = declared->nparams;
-        Obj* receiver = sp[-int64_t(n)].ref;
-        if (!receiver) THROW(throwNullMethod(vm, declared->shortName));
-        ENTER(static_cast<Instance*>(receiver)->cls->vtable[slot], n, sp - n, nullptr, 7);
+        Obj* receiver = R(b).ref;
+        if (!receiver) THROW(throwNullMethod(vm, classes[ip->k].vtable[ip->c]->shortName));
+        ENTER(static_cast<Instance*>(receiver)->cls->vtable[ip->c], &R(b), &R(a), nullptr);
     }
     CASE(CALL_INTERFACE) {
-        uint32_t iface = rd32(ip + 1);
-        uint16_t m = rd16(ip + 5);
-        const RtFunction* declared = classes[iface].vtable[m];
-        uint32_t n = declared->nparams;
-        Obj* receiver = sp[-int64_t(n)].ref;
-        if (!receiver) THROW(throwNullMethod(vm, declared->shortName));
-        ENTER(itableFor(static_cast<Instance*>(receiver)->cls, iface).methods[m], n, sp - n, nullptr, 7);
+        InterfaceCache& cache = frame->fn->exec->caches[size_t(ip->k)];
+        Obj* receiver = R(b).ref;
+        if (!receiver) THROW(throwNullMethod(vm, classes[cache.iface].vtable[ip->c]->shortName));
+        ENTER(interfaceTarget(cache, static_cast<Instance*>(receiver)->cls, ip->c), &R(b), &R(a), nullptr);
     }
     CASE(CALL_CLOSURE) {
-        uint32_t n = types[rd32(ip + 1)].arity;
-        auto* c = static_cast<Closure*>(sp[-int64_t(n) - 1].ref);
+        auto* c = static_cast<Closure*>(R(b).ref);
         if (!c) THROW(throwError(vm, ErrorKind::Null, "call of null function"));
-        ENTER(c->fn, n, sp - n - 1, c, 5);
+        ENTER(c->fn, &R(b) + 1, &R(a), c);
     }
     CASE(CALL_BUILTIN) {
-        const BuiltinEntry& b = builtins[rd16(ip + 1)];
-        Value* args = sp - b.nargs;
-        frame->ip = ip + 3;  // the resume point: re-entrant calls and traces read it
-        if (b.isMethod && !args[0].ref) {
-            throwNullMethod(vm, b.name);
+        const BuiltinEntry& bi = builtins[ip->k];
+        Value* args = &R(b);
+        frame->ip = ip + 1;  // the resume point: re-entrant calls and traces read it
+        if (bi.isMethod && !args[0].ref) {
+            throwNullMethod(vm, bi.name);
             goto unwind;
         }
-        if (b.stringArgs && nullStringArg(vm, b, args)) goto unwind;
+        if (bi.stringArgs && nullStringArg(vm, bi, args)) goto unwind;
         // std::bad_alloc from a builtin's malloc'd scratch: OutOfMemoryError.
-        guardNativeAllocation(vm, [&] { b.fn(vm, args); });
+        guardNativeAllocation(vm, [&] { bi.fn(vm, args); });
         if (vm.refs.pending) goto unwind;
-        sp = args + b.hasResult;
-        NEXT(3);
+        if (bi.hasResult) R(a) = args[0];
+        NEXT();
     }
     CASE(MAKE_CLOSURE) {
-        const RtFunction* f = &functions[rd32(ip + 1)];
+        const RtFunction* f = &functions[ip->k];
         uint32_t n = f->ncaptures;
         Closure* c = newClosure(f, n);
         CHECK_ALLOC(c);
-        sp -= n;
-        std::memcpy(c->captures, sp, n * sizeof(Value));
-        (sp++)->ref = c;
-        NEXT(5);
+        std::memcpy(c->captures, &R(b), n * sizeof(Value));
+        R(a).ref = c;
+        NEXT();
     }
     CASE(RETURN) {
-        Value* ret = frame->ret;
-        *ret = sp[-1];
+        *frame->ret = R(a);
         if (--vm.depth < entryDepth) return true;
-        sp = ret + 1;
         frame--;
         locals = frame->base;
         ip = frame->ip;
         DISPATCH();
     }
     CASE(RETURN_VOID) {
-        Value* ret = frame->ret;
         if (--vm.depth < entryDepth) return true;
-        sp = ret;
         frame--;
         locals = frame->base;
         ip = frame->ip;
         DISPATCH();
     }
     CASE(THROW) {
-        Obj* e = (--sp)->ref;
+        Obj* e = R(a).ref;
         if (!e) THROW(throwError(vm, ErrorKind::Null, "throw of null"));
         THROW(throwObject(vm, static_cast<Instance*>(e)));
     }
@@ -624,22 +557,23 @@ unwind :
     // stopped, else pop the frame; stop at the frame this loop entered with.
     for (Instance* err = vm.refs.pending;;) {
     const RtFunction* f = frame->fn;
-    uint32_t pc = uint32_t(frame->ip - f->code) - 1;
-    for (const Handler& h : f->desc->handlers) {
-        if (pc >= h.start && pc < h.end && (h.catchClass == kNone || instanceOf(err->cls, &classes[h.catchClass]))) {
-            vm.refs.pending = nullptr;
-            locals = frame->base;
-            sp = locals + f->nlocals;
-            (sp++)->ref = err;
-            // The rest of the frame's reach is scanned as roots (pushVmRoots)
-            // and still holds the unwound frames' locals: clear it, so that
-            // what they referenced can be collected (a program recovering
-            // from OutOfMemoryError needs that room back).
-            std::fill(sp, locals + f->frameSize, Value{.i = 0});
-            if (err->cls == vm.linked.errors[int(ErrorKind::OutOfMemory)]) gcClearDeadStack();
-            ip = f->code + h.target;
-            DISPATCH();
-        }
+    uint32_t pc = frame->ip > f->code ? (frame->ip - 1)->pc : 0;
+    const std::vector<Handler>& handlers = f->desc->handlers;
+    for (size_t h = 0; h < handlers.size(); h++) {
+        const Handler& hd = handlers[h];
+        if (pc < hd.start || pc >= hd.end) continue;
+        if (hd.catchClass != kNone && !instanceOf(err->cls, &classes[hd.catchClass])) continue;
+        vm.refs.pending = nullptr;
+        locals = frame->base;
+        locals[f->nlocals].ref = err;
+        // The rest of the frame's reach is scanned as roots (pushVmRoots)
+        // and still holds the unwound frames' locals: clear it, so that
+        // what they referenced can be collected (a program recovering
+        // from OutOfMemoryError needs that room back).
+        std::fill(locals + f->nlocals + 1, locals + f->frameSize, Value{.i = 0});
+        if (err->cls == vm.linked.errors[int(ErrorKind::OutOfMemory)]) gcClearDeadStack();
+        ip = f->code + f->exec->handlerTargets[h];
+        DISPATCH();
     }
     if (--vm.depth < entryDepth) return false;
     frame--;
@@ -649,10 +583,12 @@ unwind :
 #undef DISPATCH
 #undef CASE
 #undef NEXT
+#undef R
 #undef THROW
 #undef CHECK_ALLOC
 #undef ENTER
 #undef BRANCH
+#undef BRANCH_IF
 #undef BINARY_INT
 #undef BINARY_FLOAT
 #undef COMPARE_FLOAT

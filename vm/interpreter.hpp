@@ -1,9 +1,12 @@
-// The interpreter: one dispatch loop over the bytecode of linked functions.
+// The interpreter: one dispatch loop over the execution form of linked
+// functions (exec_code.hpp), which the translator makes from the bytecode.
 //
 // Frames live on a VM value stack of untyped slots: a frame owns
 // [base, base + locals + maxStack), its locals first (receiver, parameters,
-// other locals), then its operand stack. A call's arguments, pushed by the
-// caller, become the callee's first locals in place. Nido-to-Nido calls
+// other locals), then one slot per operand-stack depth. Instructions name
+// their operands as slots of the running frame. A call's arguments, laid
+// out by the caller in consecutive slots, become the callee's first locals
+// in place; its result goes to the slot the call names. Nido-to-Nido calls
 // never recurse natively: they push a Frame record and stay in the same
 // loop. Builtins that call back into Nido (sort with a comparator, map,
 // filter, str() calling toString) enter the loop again through
@@ -33,7 +36,7 @@ struct Frame {
     const RtFunction* fn;
     Value* base;        // local 0
     Value* ret;         // where the result goes; the caller's sp is ret (+1 with a result)
-    const uint8_t* ip;  // suspended frames: the resume point, one past the
+    const Insn* ip;     // suspended frames: the resume point, one past the
                         // instruction that called out or threw
     Closure* closure;   // the running closure, for LOAD_CAPTURE
 };

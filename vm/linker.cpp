@@ -65,7 +65,6 @@ private:
             RtFunction& f = out_.functions[i];
             f.desc = &d;
             f.index = i;
-            f.code = d.code.data();
             f.nparams = uint32_t(d.params.size());
             f.nlocals = uint32_t(d.locals.size());
             f.frameSize = f.nlocals + d.maxStack;

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vm/exec_code.hpp"
 #include "vm/map.hpp"
 #include "vm/object.hpp"
 #include "vm/program.hpp"
@@ -23,7 +24,8 @@ namespace nido::vm {
 struct RtFunction {
     const FunctionDesc* desc = nullptr;
     uint32_t index = 0;
-    const uint8_t* code = nullptr;
+    const Insn* code = nullptr;  // the execution form (exec_code.hpp), set by translateProgram
+    ExecCode* exec = nullptr;
     uint32_t nparams = 0;    // receiver included
     uint32_t nlocals = 0;    // parameters included
     uint32_t frameSize = 0;  // nlocals + maxStack: the value-stack slots a frame may use
@@ -93,6 +95,7 @@ struct LinkedProgram {
     std::array<const RtClass*, kErrorKindCount> errors{};
     uint32_t messageField = 0;  // Error.message in every Error layout
     const RtFunction* main = nullptr;
+    std::vector<ExecCode> exec;  // per function, by translateProgram
 };
 
 // Links p (already verified) into out. On failure returns false and sets

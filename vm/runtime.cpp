@@ -20,6 +20,7 @@
 #include "vm/host.hpp"
 #include "vm/interpreter.hpp"
 #include "vm/linker.hpp"
+#include "vm/translator.hpp"
 
 namespace nido::vm {
 namespace {
@@ -95,6 +96,11 @@ int linkAndRun(const Program& p, const std::vector<std::string>& args, const Run
     std::string error;
     if (!linkProgram(p, lp, error)) {
         if (error == "out of memory") error = fmt::format("{} at start-up", outOfMemoryMessage());
+        hostWrite(HostStream::Err, fmt::format("nido: link error: {}\n", error));
+        return 2;
+    }
+    // --trace shows every bytecode instruction, so it runs the unfused form.
+    if (!translateProgram(lp, !options.trace, error)) {
         hostWrite(HostStream::Err, fmt::format("nido: link error: {}\n", error));
         return 2;
     }

@@ -316,6 +316,11 @@ def main(argv):
         assert re.search(r"\bmain\b", out), "listing does not name main"
         assert "CALL_BUILTIN" in out, "listing has no CALL_BUILTIN"
         assert "RETURN_VOID" in out, "listing has no RETURN_VOID"
+        status, out, err = c.run(["disasm", "--exec", "out.ndc"], tmp)
+        assert status == 0, f"--exec: exit status {status}; stderr {short(err)}"
+        assert re.search(r"^fun #\d+ main ", out, re.M), "execution listing does not name main"
+        assert re.search(r"CALL_BUILTIN +S0 = #\d+ args from S0", out), "execution listing has no CALL_BUILTIN"
+        expect_usage_error(c.run(["disasm", "--exec"], tmp), "nido disasm --exec")
     c.case("disasm", disasm)
 
     def exit_status(tmp):
