@@ -5,6 +5,6 @@ public class Fib {
     }
 
     public static void main(String[] args) {
-        System.out.println(fib(32));
+        System.out.println(fib(35));
     }
 }

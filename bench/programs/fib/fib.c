@@ -6,6 +6,6 @@ static long long fib(long long n) {
 }
 
 int main(void) {
-    printf("%lld\n", fib(32));
+    printf("%lld\n", fib(35));
     return 0;
 }

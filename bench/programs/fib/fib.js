@@ -2,4 +2,4 @@ function fib(n) {
   if (n < 2) return n;
   return fib(n - 1) + fib(n - 2);
 }
-console.log(String(fib(32)));
+console.log(String(fib(35)));
