@@ -55,7 +55,7 @@ struct Printer {
         if (in.op == XOp::NEW_ARRAY_FILL) return fmt::format("{} = {} x {}", a, b, c);
         // The rest read b, and c when binary.
         bool unary = in.op == XOp::INEG || in.op == XOp::INOT || in.op == XOp::FNEG || in.op == XOp::I2F ||
-                     in.op == XOp::NOT || in.op == XOp::BOX_GET;
+                     in.op == XOp::FSQRT || in.op == XOp::NOT || in.op == XOp::BOX_GET;
         return unary ? fmt::format("{} = {}", a, b) : fmt::format("{} = {} {}", a, b, c);
     }
 };

@@ -333,6 +333,10 @@ dispatch:
         R(a).f = double(R(b).i);
         NEXT();
     }
+    CASE(FSQRT) {
+        R(a).f = std::sqrt(R(b).f);
+        NEXT();
+    }
 
     // Comparisons.
     CASE(IEQ) { BINARY_INT(a == b); }

@@ -69,13 +69,24 @@ XOp sameOp(Op op) {
     switch (op) {
         SAME(IADD)
         SAME(ISUB)
-        SAME(IMUL) SAME(IDIV) SAME(IREM) SAME(INEG) SAME(IAND) SAME(IOR) SAME(IXOR) SAME(ISHL) SAME(ISHR) SAME(IUSHR)
-            SAME(INOT) SAME(FADD) SAME(FSUB) SAME(FMUL) SAME(FDIV) SAME(FREM) SAME(FNEG) SAME(I2F) SAME(IEQ) SAME(INE)
-                SAME(ILT) SAME(ILE) SAME(IGT) SAME(IGE) SAME(FEQ) SAME(FNE) SAME(FLT) SAME(FLE) SAME(FGT) SAME(FGE)
-                    SAME(SEQ) SAME(SNE) SAME(SLT) SAME(SLE) SAME(SGT) SAME(SGE) SAME(REQ) SAME(RNE) SAME(NOT)
-                        SAME(CONCAT) SAME(ARRAY_GET) SAME(MAP_GET) SAME(STRING_GET) default : return XOp::NOP;
+        SAME(IMUL)
+        SAME(IDIV) SAME(IREM) SAME(INEG) SAME(IAND) SAME(IOR) SAME(IXOR) SAME(ISHL) SAME(ISHR) SAME(IUSHR) SAME(INOT)
+            SAME(FADD) SAME(FSUB) SAME(FMUL) SAME(FDIV) SAME(FREM) SAME(FNEG) SAME(I2F) SAME(IEQ) SAME(INE) SAME(ILT)
+                SAME(ILE) SAME(IGT) SAME(IGE) SAME(FEQ) SAME(FNE) SAME(FLT) SAME(FLE) SAME(FGT) SAME(FGE) SAME(SEQ)
+                    SAME(SNE) SAME(SLT) SAME(SLE) SAME(SGT) SAME(SGE) SAME(REQ) SAME(RNE) SAME(NOT) SAME(CONCAT)
+                        SAME(ARRAY_GET) SAME(MAP_GET) SAME(STRING_GET) default : return XOp::NOP;
     }
 #undef SAME
+}
+
+// The execution op that computes builtin b inline, or NOP: pure builtins
+// of one float or int operand whose body is a single machine operation.
+XOp inlineBuiltin(uint16_t b) {
+    switch (BuiltinId(b)) {
+    case BuiltinId::FLOAT_OF_INT: return XOp::I2F;
+    case BuiltinId::MATH_SQRT: return XOp::FSQRT;
+    default: return XOp::NOP;
+    }
 }
 
 class Translator {
@@ -438,8 +449,13 @@ private:
             call(XOp::CALL_INTERFACE, *lp_.classes[iface].vtable[m], m, uint32_t(out_.caches.size() - 1));
             return true;
         }
-        case Op::CALL_CLOSURE:
         case Op::CALL_BUILTIN:
+            if (XOp x = inlineBuiltin(readU16(p + 1)); fuse_ && x != XOp::NOP) {
+                unary(x);
+                return true;
+            }
+            [[fallthrough]];
+        case Op::CALL_CLOSURE:
         case Op::MAKE_CLOSURE: {
             Effect e = effect(pc);
             uint16_t first = popRun(e.pops);
