@@ -29,6 +29,9 @@ constexpr HelpEntry kHelp[] = {
      "  --fuel=N                  stop after N loop iterations and calls (exit status 3)\n"
      "  --max-frames=N            call depth before StackOverflowError (default 20000, at least 100)\n"
      "  --trace                   print each instruction to stderr as it runs\n"
+     "  --jit=on|off|eager        compile hot functions to native code (on, the\n"
+     "                            default), never, or each before its first call\n"
+     "  --stats                   at exit, say on stderr what the JIT compiled\n"
      "Exit status: the program's own (main's int result, else 0); 1 after an\n"
      "uncaught error; 2 for usage, compile, load or verification errors; 3 when\n"
      "the --fuel budget runs out."},

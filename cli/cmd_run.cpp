@@ -93,6 +93,19 @@ int cmdRun(const Args& args) {
         std::string_view a = args[i];
         if (a == "--trace") {
             opts.trace = true;
+        } else if (a == "--stats") {
+            opts.stats = true;
+        } else if (a.starts_with("--jit=")) {
+            std::string_view mode = a.substr(6);
+            if (mode == "off") {
+                opts.jit = vm::JitMode::Off;
+            } else if (mode == "on") {
+                opts.jit = vm::JitMode::On;
+            } else if (mode == "eager") {
+                opts.jit = vm::JitMode::Eager;
+            } else {
+                return fail(fmt::format("bad value in '{}': expected off, on or eager", a));
+            }
         } else if (a.starts_with("--max-frames=")) {
             auto n = parseNumber(a.substr(13));
             if (!n || *n < kMinFrames || *n > kMaxFrames)

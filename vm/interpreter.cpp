@@ -27,6 +27,7 @@
 #include "vm/exceptions.hpp"
 #include "vm/host.hpp"
 #include "vm/map.hpp"
+#include "vm/tiering.hpp"
 
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(NIDO_SWITCH_DISPATCH)
 #define NIDO_COMPUTED_GOTO 1
@@ -66,16 +67,6 @@ void pushVmRoots(void* ctx) {
     gcPushRange(&vm->refs, &vm->refs + 1);
 }
 
-// a + b for CONCAT, null sides reading "null"; nullptr when out of memory.
-String* concat(const String* a, const String* b) {
-    std::string_view x = a ? view(a) : "null", y = b ? view(b) : "null";
-    String* s = newStringUninit(int64_t(x.size() + y.size()));
-    if (!s) return nullptr;
-    std::memcpy(s->bytes, x.data(), x.size());
-    std::memcpy(s->bytes + x.size(), y.data(), y.size());
-    return s;
-}
-
 [[gnu::cold]] void traceInstruction(Vm& vm, const Frame* frame, const Insn* ip) {
     const RtFunction* fn = frame->fn;
     uint16_t height = fn->exec->heights[size_t(ip - fn->code)];
@@ -92,15 +83,6 @@ String* concat(const String* a, const String* b) {
         }
     }
     return false;
-}
-
-// The method an interface call resolves to, through the call site's cache.
-inline const RtFunction* interfaceTarget(InterfaceCache& cache, const RtClass* cls, uint16_t method) {
-    if (cache.cls != cls) {
-        cache.target = itableFor(cls, cache.iface).methods[method];
-        cache.cls = cls;
-    }
-    return cache.target;
 }
 
 // Runs the innermost frame until it returns (true; the result is at its
@@ -160,36 +142,47 @@ bool run(Vm& vm) {
     } while (0)
     // Pushes a frame for callee, whose arguments start at base_; its result
     // will go to retSlot.
-#define ENTER(callee, argBase, retSlot, clo)                                  \
-    do {                                                                      \
-        const RtFunction* callee_ = (callee);                                 \
-        Value* base_ = (argBase);                                             \
-        frame->ip = ip + 1;                                                   \
-        if (--vm.fuel == 0) outOfFuel(vm);                                    \
-        if (vm.depth >= maxFrames || base_ + callee_->frameSize > stackEnd) { \
-            throwStackOverflow(vm);                                           \
-            goto unwind;                                                      \
-        }                                                                     \
-        Frame* next_ = frame + 1;                                             \
-        *next_ = Frame{callee_, base_, (retSlot), callee_->code, (clo)};      \
-        /* The collector may read the frame as soon as depth counts it. */    \
-        std::atomic_signal_fence(std::memory_order_seq_cst);                  \
-        vm.depth++;                                                           \
-        frame = next_;                                                        \
-        locals = base_;                                                       \
-        for (uint32_t i_ = callee_->nparams; i_ < callee_->nlocals; i_++) {   \
-            base_[i_].i = 0;                                                  \
-        }                                                                     \
-        ip = callee_->code;                                                   \
-        DISPATCH();                                                           \
+#define ENTER(callee, argBase, retSlot, clo)                                                     \
+    do {                                                                                         \
+        const RtFunction* callee_ = (callee);                                                    \
+        Value* base_ = (argBase);                                                                \
+        frame->ip = ip + 1;                                                                      \
+        if (--vm.fuel == 0) outOfFuel(vm);                                                       \
+        if (vm.depth >= maxFrames || base_ + callee_->frameSize > stackEnd) {                    \
+            throwStackOverflow(vm);                                                              \
+            goto unwind;                                                                         \
+        }                                                                                        \
+        Frame* next_ = frame + 1;                                                                \
+        *next_ = Frame{callee_, base_, (retSlot), callee_->code, (clo)};                         \
+        /* The collector may read the frame as soon as depth counts it. */                       \
+        std::atomic_signal_fence(std::memory_order_seq_cst);                                     \
+        vm.depth++;                                                                              \
+        if (callee_->native || (++callee_->hotness == vm.jitThreshold && tierUp(vm, callee_))) { \
+            /* Compiled code pops its frame and stores the result. */                            \
+            if (!callee_->native(&vm, next_, -1)) goto unwind;                                   \
+            NEXT();                                                                              \
+        }                                                                                        \
+        frame = next_;                                                                           \
+        locals = base_;                                                                          \
+        for (uint32_t i_ = callee_->nparams; i_ < callee_->nlocals; i_++) {                      \
+            base_[i_].i = 0;                                                                     \
+        }                                                                                        \
+        ip = callee_->code;                                                                      \
+        DISPATCH();                                                                              \
     } while (0)
-    // A taken branch; a backward one (a loop's back-edge) spends fuel.
-#define BRANCH()                                          \
-    do {                                                  \
-        int32_t offset_ = ip->k;                          \
-        if (offset_ < 0 && --vm.fuel == 0) outOfFuel(vm); \
-        ip += offset_;                                    \
-        DISPATCH();                                       \
+    // A taken branch. A backward one (a loop's back-edge) spends fuel,
+    // counts toward tiering, and moves into compiled code once there is some.
+#define BRANCH()                                                    \
+    do {                                                            \
+        int32_t offset_ = ip->k;                                    \
+        ip += offset_;                                              \
+        if (offset_ < 0) {                                          \
+            if (--vm.fuel == 0) outOfFuel(vm);                      \
+            const RtFunction* fn_ = frame->fn;                      \
+            if (++fn_->hotness == vm.jitThreshold) tierUp(vm, fn_); \
+            if (fn_->native) goto osr;                              \
+        }                                                           \
+        DISPATCH();                                                 \
     } while (0)
 #define BRANCH_IF(cond)     \
     do {                    \
@@ -508,18 +501,9 @@ dispatch:
         ENTER(c->fn, &R(b) + 1, &R(a), c);
     }
     CASE(CALL_BUILTIN) {
-        const BuiltinEntry& bi = builtins[ip->k];
-        Value* args = &R(b);
         frame->ip = ip + 1;  // the resume point: re-entrant calls and traces read it
-        if (bi.isMethod && !args[0].ref) {
-            throwNullMethod(vm, bi.name);
-            goto unwind;
-        }
-        if (bi.stringArgs && nullStringArg(vm, bi, args)) goto unwind;
-        // std::bad_alloc from a builtin's malloc'd scratch: OutOfMemoryError.
-        guardNativeAllocation(vm, [&] { bi.fn(vm, args); });
-        if (vm.refs.pending) goto unwind;
-        if (bi.hasResult) R(a) = args[0];
+        if (!invokeBuiltin(vm, uint32_t(ip->k), &R(b))) goto unwind;
+        if (builtins[ip->k].hasResult) R(a) = R(b);
         NEXT();
     }
     CASE(MAKE_CLOSURE) {
@@ -555,6 +539,18 @@ dispatch:
 #if !NIDO_COMPUTED_GOTO
 }
 #endif
+
+osr : {
+    // Continue the running frame in its compiled code at ip, a block start,
+    // then carry on as after its return (or its error).
+    bool ok = frame->fn->native(&vm, frame, int32_t(ip - frame->fn->code));
+    if (vm.depth < entryDepth) return ok;
+    frame--;
+    locals = frame->base;
+    if (!ok) goto unwind;
+    ip = frame->ip;
+    DISPATCH();
+}
 
 unwind :
     // Find a handler in the innermost frame whose range holds where it
@@ -603,6 +599,35 @@ unwind :
 
 }  // namespace
 
+String* concat(const String* a, const String* b) {
+    std::string_view x = a ? view(a) : "null", y = b ? view(b) : "null";
+    String* s = newStringUninit(int64_t(x.size() + y.size()));
+    if (!s) return nullptr;
+    std::memcpy(s->bytes, x.data(), x.size());
+    std::memcpy(s->bytes + x.size(), y.data(), y.size());
+    return s;
+}
+
+const RtFunction* interfaceTarget(InterfaceCache& cache, const RtClass* cls, uint16_t method) {
+    if (cache.cls != cls) {
+        cache.target = itableFor(cls, cache.iface).methods[method];
+        cache.cls = cls;
+    }
+    return cache.target;
+}
+
+bool invokeBuiltin(Vm& vm, uint32_t id, Value* args) {
+    const BuiltinEntry& b = builtinTable()[id];
+    if (b.isMethod && !args[0].ref) {
+        throwNullMethod(vm, b.name);
+        return false;
+    }
+    if (b.stringArgs && nullStringArg(vm, b, args)) return false;
+    // std::bad_alloc from a builtin's malloc'd scratch: OutOfMemoryError.
+    guardNativeAllocation(vm, [&] { b.fn(vm, args); });
+    return !vm.refs.pending;
+}
+
 Vm::Vm(const LinkedProgram& linked, const RunOptions& opts) : program(*linked.program), linked(linked), options(opts) {
     size_t slots = std::max(kMinStackSlots, size_t(opts.maxFrames) * kSlotsPerFrame);
     // Plain malloc: glibc maps blocks this large lazily, and the stack is a
@@ -637,7 +662,10 @@ bool callFunction(Vm& vm, const RtFunction* fn, Closure* closure, const Value* a
     vm.frames[vm.depth] = Frame{fn, base, base, fn->code, closure};
     std::atomic_signal_fence(std::memory_order_seq_cst);
     vm.depth++;
-    bool ok = vm.options.trace ? run<true>(vm) : run<false>(vm);
+    if (!fn->native && ++fn->hotness == vm.jitThreshold) tierUp(vm, fn);
+    bool ok = fn->native         ? fn->native(&vm, &vm.frames[vm.depth - 1], -1)
+              : vm.options.trace ? run<true>(vm)
+                                 : run<false>(vm);
     if (ok && fn->returnsValue && result) *result = *base;
     return ok;
 }

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "vm/gc.hpp"
 #include "vm/linker.hpp"
@@ -34,11 +35,11 @@ namespace nido::vm {
 
 struct Frame {
     const RtFunction* fn;
-    Value* base;        // local 0
-    Value* ret;         // where the result goes; the caller's sp is ret (+1 with a result)
-    const Insn* ip;     // suspended frames: the resume point, one past the
-                        // instruction that called out or threw
-    Closure* closure;   // the running closure, for LOAD_CAPTURE
+    Value* base;       // local 0
+    Value* ret;        // where the result goes; the caller's sp is ret (+1 with a result)
+    const Insn* ip;    // suspended frames: the resume point, one past the
+                       // instruction that called out or threw
+    Closure* closure;  // the running closure, for LOAD_CAPTURE
 };
 
 struct Vm {
@@ -68,6 +69,13 @@ struct Vm {
         Instance* oomError = nullptr;  // preallocated: throwing it needs no memory
     } refs;
 
+    uint32_t jitThreshold = UINT32_MAX;  // hotness at which a function is compiled (tiering.hpp)
+    struct JitStats {
+        uint32_t compiled = 0, failed = 0;
+        double compileSeconds = 0;
+        std::string firstFailure;
+    } jitStats;
+
     uint32_t nextObjectNumber = 1;           // for ClassName@N
     const char* nativeStackLimit = nullptr;  // below this the native stack is nearly gone
 
@@ -79,6 +87,17 @@ struct Vm {
 // in *result and returns true; returns false with vm.refs.pending set if
 // the call threw.
 bool callFunction(Vm& vm, const RtFunction* fn, Closure* closure, const Value* args, uint32_t nargs, Value* result);
+
+// Calls builtin id with its arguments at args (result in args[0]) after the
+// null checks its entry asks for; false if it threw.
+bool invokeBuiltin(Vm& vm, uint32_t id, Value* args);
+
+// a + b for CONCAT, null sides reading "null"; nullptr when out of memory.
+String* concat(const String* a, const String* b);
+
+// The method an interface call on an object of class cls resolves to,
+// through the call site's cache.
+const RtFunction* interfaceTarget(InterfaceCache& cache, const RtClass* cls, uint16_t method);
 
 // Calls the closure (NullError when null).
 bool callClosure(Vm& vm, Closure* closure, const Value* args, uint32_t nargs, Value* result);

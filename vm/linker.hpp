@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "vm/exec_code.hpp"
+#include "vm/jit_interface.hpp"
 #include "vm/map.hpp"
 #include "vm/object.hpp"
 #include "vm/program.hpp"
@@ -26,9 +27,12 @@ struct RtFunction {
     uint32_t index = 0;
     const Insn* code = nullptr;  // the execution form (exec_code.hpp), set by translateProgram
     ExecCode* exec = nullptr;
-    uint32_t nparams = 0;    // receiver included
-    uint32_t nlocals = 0;    // parameters included
-    uint32_t frameSize = 0;  // nlocals + maxStack: the value-stack slots a frame may use
+    // Tiering state, changed while the program runs (tiering.hpp).
+    mutable NativeCode native = nullptr;
+    mutable uint32_t hotness = 0;  // calls plus loop back-edges so far
+    uint32_t nparams = 0;          // receiver included
+    uint32_t nlocals = 0;          // parameters included
+    uint32_t frameSize = 0;        // nlocals + maxStack: the value-stack slots a frame may use
     uint32_t ncaptures = 0;
     bool returnsValue = false;
     ValKind retKind = ValKind::Int;  // element kind of arrays built from results (map)

@@ -60,14 +60,8 @@ int uncaught(Vm& vm) {
     return 1;
 }
 
-int runLinked(const LinkedProgram& lp, const std::vector<std::string>& args, const RunOptions& options) {
-    Vm vm(lp, options);
-    OutOfMemoryReserve oomReserve(vm);  // vm.refs.oomError; destroyed before vm
-    if (!oomReserve.ready()) {
-        hostWrite(HostStream::Err, fmt::format("nido: {} at start-up\n", outOfMemoryMessage()));
-        return 2;
-    }
-    vm.nativeStackLimit = nativeStackLimit();
+// Runs the module initialisers, then main.
+int runInVm(Vm& vm, const LinkedProgram& lp, const std::vector<std::string>& args) {
     for (const ModuleDesc& m : lp.program->modules) {
         if (m.init == kNone) continue;
         if (!callFunction(vm, &lp.functions[m.init], nullptr, nullptr, 0, nullptr)) return uncaught(vm);
@@ -89,6 +83,22 @@ int runLinked(const LinkedProgram& lp, const std::vector<std::string>& args, con
     Value result{};
     if (!callFunction(vm, lp.main, nullptr, &argv, nargs, &result)) return uncaught(vm);
     return lp.main->returnsValue ? int(result.i) : 0;
+}
+
+int runLinked(const LinkedProgram& lp, const std::vector<std::string>& args, const RunOptions& options) {
+    Vm vm(lp, options);
+    OutOfMemoryReserve oomReserve(vm);  // vm.refs.oomError; destroyed before vm
+    if (!oomReserve.ready()) {
+        hostWrite(HostStream::Err, fmt::format("nido: {} at start-up\n", outOfMemoryMessage()));
+        return 2;
+    }
+    vm.nativeStackLimit = nativeStackLimit();
+    // --trace shows the bytecode as the interpreter runs it, and compiled
+    // code spends no fuel: both keep the whole run in the interpreter.
+    vm.jitThreshold = options.trace || options.fuel ? jitThreshold(JitMode::Off) : jitThreshold(options.jit);
+    int status = runInVm(vm, lp, args);
+    if (options.stats) hostWrite(HostStream::Err, jitStatsReport(vm));
+    return status;
 }
 
 int linkAndRun(const Program& p, const std::vector<std::string>& args, const RunOptions& options) {

@@ -8,6 +8,7 @@
 
 #include "vm/permissions.hpp"
 #include "vm/program.hpp"
+#include "vm/tiering.hpp"
 
 namespace nido::vm {
 
@@ -17,6 +18,8 @@ struct RunOptions {
     uint64_t fuel = 0;           // --fuel: loop back-edges and calls allowed, 0 for no limit; then exit status 3
     uint64_t maxHeapBytes = 0;   // --max-heap: GC heap cap, 0 for none; past it allocation throws OutOfMemoryError
     Permissions permissions;     // --allow-*: what the program may touch beyond stdio, clocks and args
+    JitMode jit = JitMode::On;   // --jit; off whatever it says under --trace and --fuel
+    bool stats = false;          // --stats: what the JIT did, on stderr at exit
 };
 
 // Runs p (already verified) with the given program arguments. Returns the

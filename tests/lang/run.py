@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Runs the Nido language tests: every *.nd file carrying `// expect` directives.
 
-    python3 tests/lang/run.py NIDO [DIR ...]
+    python3 tests/lang/run.py NIDO [--run-flags="FLAGS"] [DIR ...]
 
-DIR defaults to the folder of this script. Each test runs twice: `nido run
+DIR defaults to the folder of this script. --run-flags adds FLAGS (split on
+spaces) to every `nido run`, before the test's own flags: the suite runs
+once per execution mode (--jit=off, --jit=eager). Each test runs twice: `nido run
 FILE.nd`, and `nido build FILE.nd -o T.ndc` then `nido run T.ndc` (compile-error
 tests only the first way). nido runs with the test's folder as working
 directory and gets the bare file name, so diagnostics read `FILE.nd:L:C`.
@@ -51,6 +53,7 @@ FILE_TEXT = re.compile(r"(.+?) =(?: (.*))?$")
 TMP = "{tmp}"
 ERROR_POS = re.compile(r"(\d+):(\d+): (.*)$")
 JOBS = int(os.environ.get("NIDO_TEST_JOBS", "2"))
+RUN_FLAGS = []  # --run-flags
 TIMEOUT = float(os.environ.get("NIDO_TEST_TIMEOUT", "10"))
 
 
@@ -288,7 +291,7 @@ def run_program(nido, exp, target, cwd):
                 target = exp.path
         flags = [substitute(f, tmp) for f in exp.flags]
         args = [substitute(a, tmp) for a in exp.args]
-        status, out, err = execute([nido, "run"] + flags + [target] + args, cwd, exp.stdin)
+        status, out, err = execute([nido, "run"] + RUN_FLAGS + flags + [target] + args, cwd, exp.stdin)
         check_result(exp, status, out, err, tmp)
     finally:
         if tmp is not None:
@@ -324,7 +327,11 @@ def main(argv):
     if len(argv) < 2 or argv[1] in ("-h", "--help"):
         return nidotest.usage(__doc__)
     nido = nidotest.nido_path(argv[1])
-    dirs = argv[2:] or [os.path.dirname(os.path.abspath(__file__))]
+    rest = argv[2:]
+    for a in [a for a in rest if a.startswith("--run-flags=")]:
+        RUN_FLAGS.extend(a[len("--run-flags="):].split())
+        rest.remove(a)
+    dirs = rest or [os.path.dirname(os.path.abspath(__file__))]
 
     tests, failures = [], []
     for path in find_tests(dirs):

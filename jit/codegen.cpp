@@ -1,0 +1,564 @@
+// Execution form to LLVM IR, one function at a time (see codegen.hpp).
+#include "jit/codegen.hpp"
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/MDBuilder.h>
+#include <llvm/IR/Verifier.h>
+
+#include <map>
+#include <vector>
+
+#include "vm/builtin_impl.hpp"
+#include "vm/linker.hpp"
+
+namespace nido::jit {
+namespace {
+
+using namespace vm;
+using llvm::BasicBlock;
+using llvm::IRBuilder;
+using LValue = llvm::Value;
+
+class FunctionCompiler {
+public:
+    FunctionCompiler(const JitRequest& req, llvm::Module& module)
+        : req_(req),
+          fn_(*req.fn),
+          code_(req.fn->exec->code),
+          lay_(*req.layout),
+          ctx_(module.getContext()),
+          module_(module),
+          b_(ctx_),
+          i64_(b_.getInt64Ty()),
+          i32_(b_.getInt32Ty()),
+          i1_(b_.getInt1Ty()),
+          f64_(b_.getDoubleTy()),
+          ptr_(llvm::PointerType::getUnqual(ctx_)) {}
+
+    llvm::Function* compile(const std::string& name) {
+        auto* type = llvm::FunctionType::get(i1_, {ptr_, ptr_, i32_}, false);
+        f_ = llvm::Function::Create(type, llvm::Function::ExternalLinkage, name, module_);
+        vm_ = f_->getArg(0);
+        frame_ = f_->getArg(1);
+        BasicBlock* entry = BasicBlock::Create(ctx_, "entry", f_);
+        findBlocks();
+        emitEntry(entry);
+        for (size_t i = 0; i < code_.size(); i++) {
+            if (BasicBlock* bb = blocks_[i]) {
+                if (!b_.GetInsertBlock()->getTerminator()) b_.CreateBr(bb);
+                b_.SetInsertPoint(bb);
+            } else if (b_.GetInsertBlock()->getTerminator()) {
+                continue;  // unreachable: nothing branches here
+            }
+            instruction(i);
+        }
+        if (!b_.GetInsertBlock()->getTerminator()) b_.CreateUnreachable();
+        return f_;
+    }
+
+private:
+    // Blocks start at branch and handler targets.
+    void findBlocks() {
+        blocks_.assign(code_.size(), nullptr);
+        auto mark = [&](size_t i) {
+            if (!blocks_[i]) blocks_[i] = BasicBlock::Create(ctx_, "i" + std::to_string(i), f_);
+        };
+        for (size_t i = 0; i < code_.size(); i++) {
+            XOp op = code_[i].op;
+            if (op >= XOp::JUMP && op <= XOp::JUMP_IF_RNE) mark(size_t(int64_t(i) + code_[i].k));
+        }
+        for (uint32_t t : fn_.exec->handlerTargets) mark(t);
+    }
+
+    // Normal entry: arguments from the frame, other slots zero. OSR entry:
+    // every slot from the frame, then on at the block asked for.
+    void emitEntry(BasicBlock* entry) {
+        b_.SetInsertPoint(entry);
+        slots_.resize(fn_.frameSize);
+        for (auto& s : slots_) s = b_.CreateAlloca(i64_);
+        base_ = b_.CreateLoad(ptr_, gep(frame_, lay_.frameBase));
+        BasicBlock* normal = BasicBlock::Create(ctx_, "normal", f_);
+        BasicBlock* osr = BasicBlock::Create(ctx_, "osr", f_);
+        BasicBlock* body = BasicBlock::Create(ctx_, "body", f_);
+        b_.CreateCondBr(b_.CreateICmpSLT(f_->getArg(2), b_.getInt32(0)), normal, osr);
+
+        b_.SetInsertPoint(normal);
+        for (uint32_t s = 0; s < fn_.frameSize; s++) {
+            LValue* v = s < fn_.nparams ? static_cast<LValue*>(b_.CreateLoad(i64_, gep(base_, 8 * s))) : b_.getInt64(0);
+            st(uint16_t(s), v);
+        }
+        clearFrameMemory();
+        b_.CreateBr(body);
+
+        b_.SetInsertPoint(osr);
+        for (uint32_t s = 0; s < fn_.frameSize; s++) st(uint16_t(s), b_.CreateLoad(i64_, gep(base_, 8 * s)));
+        clearFrameMemory();
+        BasicBlock* bad = BasicBlock::Create(ctx_, "bad_osr", f_);
+        auto* sw = b_.CreateSwitch(f_->getArg(2), bad);
+        for (size_t i = 0; i < blocks_.size(); i++) {
+            if (blocks_[i]) sw->addCase(b_.getInt32(uint32_t(i)), blocks_[i]);
+        }
+        b_.SetInsertPoint(bad);
+        b_.CreateUnreachable();
+
+        b_.SetInsertPoint(body);
+    }
+
+    // From here on the slots live in registers, so the frame's memory would
+    // only keep dead references alive for the collector.
+    void clearFrameMemory() { b_.CreateMemSet(base_, b_.getInt8(0), uint64_t(8) * fn_.frameSize, llvm::MaybeAlign(8)); }
+
+    // --- values and memory -------------------------------------------------
+    LValue* gep(LValue* p, size_t offset) { return b_.CreateConstGEP1_64(b_.getInt8Ty(), p, offset); }
+    LValue* asPtr(LValue* v) { return b_.CreateIntToPtr(v, ptr_); }
+    LValue* ld(uint16_t s) { return b_.CreateLoad(i64_, slots_[s]); }
+    LValue* ldf(uint16_t s) { return b_.CreateBitCast(ld(s), f64_); }
+    void st(uint16_t s, LValue* v) {
+        if (v->getType() == f64_) v = b_.CreateBitCast(v, i64_);
+        if (v->getType() == i1_) v = b_.CreateZExt(v, i64_);
+        if (v->getType() == ptr_) v = b_.CreatePtrToInt(v, i64_);
+        b_.CreateStore(v, slots_[s]);
+    }
+    LValue* constPtr(const void* p) { return b_.CreateIntToPtr(b_.getInt64(uint64_t(uintptr_t(p))), ptr_); }
+    LValue* load64(LValue* objI64, size_t offset) { return b_.CreateLoad(i64_, gep(asPtr(objI64), offset)); }
+
+    // A call of helper h (a field of JitHelpers) through its address.
+    template <typename Fn>
+    LValue* helper(Fn fn, llvm::Type* ret, std::vector<llvm::Type*> params, std::vector<LValue*> args) {
+        auto* type = llvm::FunctionType::get(ret, params, false);
+        return b_.CreateCall(type, constPtr(reinterpret_cast<const void*>(fn)), args);
+    }
+
+    // --- errors ------------------------------------------------------------
+    // Where a frame stopped, for traces and handler ranges: one past i.
+    void setIp(size_t i) {
+        b_.CreateStore(constPtr(&code_[i + 1 < code_.size() ? i + 1 : i]), gep(frame_, lay_.frameIp));
+    }
+
+    // Continues at the handler for an error thrown at instruction i.
+    void unwind(size_t i) { b_.CreateBr(landing(i)); }
+
+    // Branches to the error path of i unless ok.
+    void expect(LValue* ok, size_t i) {
+        BasicBlock* next = BasicBlock::Create(ctx_, "ok", f_);
+        b_.CreateCondBr(ok, next, landing(i));
+        b_.SetInsertPoint(next);
+    }
+
+    // Throws kind with message at i when bad holds.
+    void throwIf(LValue* bad, size_t i, ErrorKind kind, const char* message) {
+        BasicBlock* fail = BasicBlock::Create(ctx_, "throw", f_);
+        BasicBlock* next = BasicBlock::Create(ctx_, "ok", f_);
+        b_.CreateCondBr(bad, fail, next, unlikely());
+        b_.SetInsertPoint(fail);
+        setIp(i);
+        helper(req_.helpers->throwError, b_.getVoidTy(), {ptr_, i32_, ptr_},
+               {vm_, b_.getInt32(uint32_t(kind)), constPtr(message)});
+        unwind(i);
+        b_.SetInsertPoint(next);
+    }
+
+    llvm::MDNode* unlikely() { return llvm::MDBuilder(ctx_).createBranchWeights(1, 1000); }
+
+    // One landing block per distinct list of handlers covering a pc: tries
+    // them innermost first, else pops the frame and returns false.
+    BasicBlock* landing(size_t i) {
+        uint32_t pc = code_[i].pc;
+        std::vector<size_t> covering;
+        const auto& handlers = fn_.desc->handlers;
+        for (size_t h = 0; h < handlers.size(); h++) {
+            if (pc >= handlers[h].start && pc < handlers[h].end) covering.push_back(h);
+        }
+        auto [it, fresh] = landings_.try_emplace(covering, nullptr);
+        if (!fresh) return it->second;
+        auto saved = b_.saveIP();
+        BasicBlock* bb = BasicBlock::Create(ctx_, "landing", f_);
+        it->second = bb;
+        b_.SetInsertPoint(bb);
+        LValue* err = b_.CreateLoad(i64_, gep(vm_, lay_.vmPending));
+        for (size_t h : covering) {
+            const Handler& hd = handlers[h];
+            BasicBlock* take = BasicBlock::Create(ctx_, "catch", f_);
+            if (hd.catchClass == kNone) {
+                b_.CreateBr(take);
+            } else {
+                BasicBlock* next = BasicBlock::Create(ctx_, "next_handler", f_);
+                LValue* is = helper(req_.helpers->instanceOf, i1_, {ptr_, ptr_, i32_},
+                                    {vm_, asPtr(err), b_.getInt32(hd.catchClass)});
+                b_.CreateCondBr(is, take, next);
+                b_.SetInsertPoint(next);
+            }
+            auto after = b_.saveIP();
+            b_.SetInsertPoint(take);
+            b_.CreateStore(b_.getInt64(0), gep(vm_, lay_.vmPending));
+            st(uint16_t(fn_.nlocals), err);
+            b_.CreateBr(blocks_[fn_.exec->handlerTargets[h]]);
+            b_.restoreIP(after);
+            if (hd.catchClass == kNone) break;
+        }
+        if (!b_.GetInsertBlock()->getTerminator()) returnFalse();
+        b_.restoreIP(saved);
+        return bb;
+    }
+
+    void popFrame() {
+        LValue* depth = gep(vm_, lay_.vmDepth);
+        b_.CreateStore(b_.CreateSub(b_.CreateLoad(i32_, depth), b_.getInt32(1)), depth);
+    }
+    void returnFalse() {
+        popFrame();
+        b_.CreateRet(b_.getFalse());
+    }
+
+    // --- instructions --------------------------------------------------------
+    LValue* isNull(LValue* v) { return b_.CreateICmpEQ(v, b_.getInt64(0)); }
+
+    void branch(size_t i, LValue* cond) {
+        BasicBlock* next = BasicBlock::Create(ctx_, "fall", f_);
+        b_.CreateCondBr(cond, blocks_[size_t(int64_t(i) + code_[i].k)], next);
+        b_.SetInsertPoint(next);
+    }
+
+    // Stores R[first .. first+n) into the frame's VM stack memory, where a
+    // callee or a helper reads them; returns their address.
+    LValue* spill(uint16_t first, uint32_t n) {
+        for (uint32_t j = 0; j < n; j++) b_.CreateStore(ld(uint16_t(first + j)), gep(base_, 8 * (first + j)));
+        return gep(base_, 8 * size_t(first));
+    }
+
+    // A call whose n arguments start at R[b]; the result comes back in R[b]'s
+    // memory and goes to R[a].
+    void call(size_t i, bool result, LValue* done) {
+        expect(done, i);
+        if (result) st(code_[i].a, b_.CreateLoad(i64_, gep(base_, 8 * size_t(code_[i].b))));
+    }
+
+    void instruction(size_t i) {
+        const Insn& in = code_[i];
+        const JitHelpers& h = *req_.helpers;
+        const LinkedProgram& lp = *req_.program;
+        auto bin = [&](auto make) { st(in.a, make(ld(in.b), ld(in.c))); };
+        auto fbin = [&](auto make) { st(in.a, make(ldf(in.b), ldf(in.c))); };
+        switch (in.op) {
+        case XOp::NOP: return;
+        case XOp::MOVE: st(in.a, ld(in.b)); return;
+        case XOp::LOADI: st(in.a, b_.getInt64(uint64_t(int64_t(in.k)))); return;
+        case XOp::LOADK: st(in.a, b_.getInt64(uint64_t(lp.constants[in.k].i))); return;
+        case XOp::LOADG: st(in.a, b_.CreateLoad(i64_, constPtr(&lp.globals[in.k]))); return;
+        case XOp::STOREG: b_.CreateStore(ld(in.a), constPtr(&lp.globals[in.k])); return;
+        case XOp::LOADCAP: {
+            LValue* closure = b_.CreateLoad(i64_, gep(frame_, lay_.frameClosure));
+            st(in.a, load64(closure, lay_.closureCaptures + 8 * size_t(in.b)));
+            return;
+        }
+        case XOp::BOX_NEW: {
+            setIp(i);
+            LValue* box = helper(h.newBox, ptr_, {ptr_, i64_}, {vm_, ld(in.b)});
+            expect(b_.CreateIsNotNull(box), i);
+            st(in.a, box);
+            return;
+        }
+        case XOp::BOX_GET: {
+            LValue* box = ld(in.b);
+            throwIf(isNull(box), i, ErrorKind::Null, "null box");
+            st(in.a, load64(box, lay_.boxValue));
+            return;
+        }
+        case XOp::BOX_SET: {
+            LValue* box = ld(in.a);
+            throwIf(isNull(box), i, ErrorKind::Null, "null box");
+            b_.CreateStore(ld(in.b), gep(asPtr(box), lay_.boxValue));
+            return;
+        }
+        case XOp::GET_FIELD:
+        case XOp::SET_FIELD: {
+            LValue* obj = ld(in.op == XOp::GET_FIELD ? in.b : in.a);
+            BasicBlock* fail = BasicBlock::Create(ctx_, "null_field", f_);
+            BasicBlock* next = BasicBlock::Create(ctx_, "ok", f_);
+            b_.CreateCondBr(isNull(obj), fail, next, unlikely());
+            b_.SetInsertPoint(fail);
+            setIp(i);
+            helper(h.throwNullField, b_.getVoidTy(), {ptr_, i32_, i32_},
+                   {vm_, b_.getInt32(uint32_t(in.k)), b_.getInt32(in.c)});
+            unwind(i);
+            b_.SetInsertPoint(next);
+            LValue* field = gep(asPtr(obj), lay_.instanceFields + 8 * size_t(in.c));
+            if (in.op == XOp::GET_FIELD) {
+                st(in.a, b_.CreateLoad(i64_, field));
+            } else {
+                b_.CreateStore(ld(in.b), field);
+            }
+            return;
+        }
+        case XOp::IADD: bin([&](LValue* x, LValue* y) { return b_.CreateAdd(x, y); }); return;
+        case XOp::IADDI: st(in.a, b_.CreateAdd(ld(in.b), b_.getInt64(uint64_t(int64_t(in.k))))); return;
+        case XOp::ISUB: bin([&](LValue* x, LValue* y) { return b_.CreateSub(x, y); }); return;
+        case XOp::IMUL: bin([&](LValue* x, LValue* y) { return b_.CreateMul(x, y); }); return;
+        case XOp::IDIV:
+        case XOp::IREM: {
+            LValue *x = ld(in.b), *y = ld(in.c);
+            throwIf(isNull(y), i, ErrorKind::Arithmetic, "division by zero");
+            LValue* minusOne = b_.CreateICmpEQ(y, b_.getInt64(uint64_t(-1)));
+            LValue* safe = b_.CreateSelect(minusOne, b_.getInt64(1), y);  // MIN / -1 would trap
+            LValue* r = in.op == XOp::IDIV
+                            ? b_.CreateSelect(minusOne, b_.CreateSub(b_.getInt64(0), x), b_.CreateSDiv(x, safe))
+                            : b_.CreateSelect(minusOne, b_.getInt64(0), b_.CreateSRem(x, safe));
+            st(in.a, r);
+            return;
+        }
+        case XOp::INEG: st(in.a, b_.CreateSub(b_.getInt64(0), ld(in.b))); return;
+        case XOp::IAND: bin([&](LValue* x, LValue* y) { return b_.CreateAnd(x, y); }); return;
+        case XOp::IOR: bin([&](LValue* x, LValue* y) { return b_.CreateOr(x, y); }); return;
+        case XOp::IXOR: bin([&](LValue* x, LValue* y) { return b_.CreateXor(x, y); }); return;
+        case XOp::ISHL: bin([&](LValue* x, LValue* y) { return b_.CreateShl(x, b_.CreateAnd(y, 63)); }); return;
+        case XOp::ISHR: bin([&](LValue* x, LValue* y) { return b_.CreateAShr(x, b_.CreateAnd(y, 63)); }); return;
+        case XOp::IUSHR: bin([&](LValue* x, LValue* y) { return b_.CreateLShr(x, b_.CreateAnd(y, 63)); }); return;
+        case XOp::INOT: st(in.a, b_.CreateNot(ld(in.b))); return;
+        case XOp::FADD: fbin([&](LValue* x, LValue* y) { return b_.CreateFAdd(x, y); }); return;
+        case XOp::FSUB: fbin([&](LValue* x, LValue* y) { return b_.CreateFSub(x, y); }); return;
+        case XOp::FMUL: fbin([&](LValue* x, LValue* y) { return b_.CreateFMul(x, y); }); return;
+        case XOp::FDIV: fbin([&](LValue* x, LValue* y) { return b_.CreateFDiv(x, y); }); return;
+        case XOp::FREM: st(in.a, helper(h.fmod, f64_, {f64_, f64_}, {ldf(in.b), ldf(in.c)})); return;
+        case XOp::FNEG: st(in.a, b_.CreateFNeg(ldf(in.b))); return;
+        case XOp::I2F: st(in.a, b_.CreateSIToFP(ld(in.b), f64_)); return;
+        case XOp::FSQRT: st(in.a, b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, ldf(in.b))); return;
+        case XOp::IEQ: st(in.a, b_.CreateICmpEQ(ld(in.b), ld(in.c))); return;
+        case XOp::INE: st(in.a, b_.CreateICmpNE(ld(in.b), ld(in.c))); return;
+        case XOp::ILT: st(in.a, b_.CreateICmpSLT(ld(in.b), ld(in.c))); return;
+        case XOp::ILE: st(in.a, b_.CreateICmpSLE(ld(in.b), ld(in.c))); return;
+        case XOp::IGT: st(in.a, b_.CreateICmpSGT(ld(in.b), ld(in.c))); return;
+        case XOp::IGE: st(in.a, b_.CreateICmpSGE(ld(in.b), ld(in.c))); return;
+        case XOp::FEQ: st(in.a, b_.CreateFCmpOEQ(ldf(in.b), ldf(in.c))); return;
+        case XOp::FNE: st(in.a, b_.CreateFCmpUNE(ldf(in.b), ldf(in.c))); return;
+        case XOp::FLT: st(in.a, b_.CreateFCmpOLT(ldf(in.b), ldf(in.c))); return;
+        case XOp::FLE: st(in.a, b_.CreateFCmpOLE(ldf(in.b), ldf(in.c))); return;
+        case XOp::FGT: st(in.a, b_.CreateFCmpOGT(ldf(in.b), ldf(in.c))); return;
+        case XOp::FGE: st(in.a, b_.CreateFCmpOGE(ldf(in.b), ldf(in.c))); return;
+        case XOp::SEQ:
+        case XOp::SNE: {
+            LValue* eq = helper(h.stringsEqual, i1_, {ptr_, ptr_}, {asPtr(ld(in.b)), asPtr(ld(in.c))});
+            st(in.a, in.op == XOp::SEQ ? eq : b_.CreateNot(eq));
+            return;
+        }
+        case XOp::SLT:
+        case XOp::SLE:
+        case XOp::SGT:
+        case XOp::SGE: {
+            LValue *x = ld(in.b), *y = ld(in.c);
+            throwIf(b_.CreateOr(isNull(x), isNull(y)), i, ErrorKind::Null, "comparison with null");
+            LValue* c = helper(h.compareStrings, i64_, {ptr_, ptr_}, {asPtr(x), asPtr(y)});
+            LValue* zero = b_.getInt64(0);
+            st(in.a, in.op == XOp::SLT   ? b_.CreateICmpSLT(c, zero)
+                     : in.op == XOp::SLE ? b_.CreateICmpSLE(c, zero)
+                     : in.op == XOp::SGT ? b_.CreateICmpSGT(c, zero)
+                                         : b_.CreateICmpSGE(c, zero));
+            return;
+        }
+        case XOp::REQ: st(in.a, b_.CreateICmpEQ(ld(in.b), ld(in.c))); return;
+        case XOp::RNE: st(in.a, b_.CreateICmpNE(ld(in.b), ld(in.c))); return;
+        case XOp::NOT: st(in.a, isNull(ld(in.b))); return;
+        case XOp::CONCAT: {
+            setIp(i);
+            LValue* s = helper(h.concat, ptr_, {ptr_, ptr_, ptr_}, {vm_, asPtr(ld(in.b)), asPtr(ld(in.c))});
+            expect(b_.CreateIsNotNull(s), i);
+            st(in.a, s);
+            return;
+        }
+        case XOp::JUMP: b_.CreateBr(blocks_[size_t(int64_t(i) + in.k)]); return;
+        case XOp::JUMP_IF_TRUE: branch(i, b_.CreateICmpNE(ld(in.a), b_.getInt64(0))); return;
+        case XOp::JUMP_IF_FALSE: branch(i, isNull(ld(in.a))); return;
+        case XOp::JUMP_IF_IEQ:
+        case XOp::JUMP_IF_REQ: branch(i, b_.CreateICmpEQ(ld(in.a), ld(in.b))); return;
+        case XOp::JUMP_IF_INE:
+        case XOp::JUMP_IF_RNE: branch(i, b_.CreateICmpNE(ld(in.a), ld(in.b))); return;
+        case XOp::JUMP_IF_ILT: branch(i, b_.CreateICmpSLT(ld(in.a), ld(in.b))); return;
+        case XOp::JUMP_IF_ILE: branch(i, b_.CreateICmpSLE(ld(in.a), ld(in.b))); return;
+        case XOp::JUMP_IF_IGT: branch(i, b_.CreateICmpSGT(ld(in.a), ld(in.b))); return;
+        case XOp::JUMP_IF_IGE: branch(i, b_.CreateICmpSGE(ld(in.a), ld(in.b))); return;
+        case XOp::JUMP_UNLESS_FEQ: branch(i, b_.CreateNot(b_.CreateFCmpOEQ(ldf(in.a), ldf(in.b)))); return;
+        case XOp::JUMP_UNLESS_FNE: branch(i, b_.CreateNot(b_.CreateFCmpUNE(ldf(in.a), ldf(in.b)))); return;
+        case XOp::JUMP_UNLESS_FLT: branch(i, b_.CreateNot(b_.CreateFCmpOLT(ldf(in.a), ldf(in.b)))); return;
+        case XOp::JUMP_UNLESS_FLE: branch(i, b_.CreateNot(b_.CreateFCmpOLE(ldf(in.a), ldf(in.b)))); return;
+        case XOp::JUMP_UNLESS_FGT: branch(i, b_.CreateNot(b_.CreateFCmpOGT(ldf(in.a), ldf(in.b)))); return;
+        case XOp::JUMP_UNLESS_FGE: branch(i, b_.CreateNot(b_.CreateFCmpOGE(ldf(in.a), ldf(in.b)))); return;
+        case XOp::IS:
+            st(in.a,
+               helper(h.instanceOf, i1_, {ptr_, ptr_, i32_}, {vm_, asPtr(ld(in.b)), b_.getInt32(uint32_t(in.k))}));
+            return;
+        case XOp::AS: {
+            setIp(i);
+            LValue* v = ld(in.b);
+            expect(helper(h.cast, i1_, {ptr_, ptr_, i32_}, {vm_, asPtr(v), b_.getInt32(uint32_t(in.k))}), i);
+            st(in.a, v);
+            return;
+        }
+        case XOp::NEW:
+            setIp(i);
+            allocation(i, helper(h.newInstance, ptr_, {ptr_, i32_}, {vm_, b_.getInt32(uint32_t(in.k))}));
+            return;
+        case XOp::NEW_ARRAY: {
+            setIp(i);
+            LValue* elems = spill(in.b, in.c);
+            allocation(i, helper(h.newArray, ptr_, {ptr_, i32_, ptr_, i32_},
+                                 {vm_, b_.getInt32(uint32_t(in.k)), elems, b_.getInt32(in.c)}));
+            return;
+        }
+        case XOp::NEW_ARRAY_FILL:
+            setIp(i);
+            allocation(i, helper(h.newArrayFill, ptr_, {ptr_, i32_, i64_, i64_},
+                                 {vm_, b_.getInt32(uint32_t(in.k)), ld(in.b), ld(in.c)}));
+            return;
+        case XOp::NEW_MAP: {
+            setIp(i);
+            LValue* pairs = spill(in.b, 2 * uint32_t(in.c));
+            allocation(i, helper(h.newMap, ptr_, {ptr_, i32_, ptr_, i32_},
+                                 {vm_, b_.getInt32(uint32_t(in.k)), pairs, b_.getInt32(in.c)}));
+            return;
+        }
+        case XOp::ARRAY_GET:
+        case XOp::ARRAY_SET:
+        case XOp::STRING_GET: {
+            bool set = in.op == XOp::ARRAY_SET;
+            LValue* obj = ld(set ? in.a : in.b);
+            LValue* index = ld(set ? in.b : in.c);
+            throwIf(isNull(obj), i, ErrorKind::Null, "index into null");
+            bool str = in.op == XOp::STRING_GET;
+            LValue* len = load64(obj, str ? lay_.stringLen : lay_.arrayLen);
+            BasicBlock* fail = BasicBlock::Create(ctx_, "bounds", f_);
+            BasicBlock* next = BasicBlock::Create(ctx_, "ok", f_);
+            b_.CreateCondBr(b_.CreateICmpUGE(index, len), fail, next, unlikely());
+            b_.SetInsertPoint(fail);
+            setIp(i);
+            helper(h.throwIndex, b_.getVoidTy(), {ptr_, i64_, i64_}, {vm_, index, len});
+            unwind(i);
+            b_.SetInsertPoint(next);
+            if (str) {
+                LValue* byte = b_.CreateLoad(b_.getInt8Ty(),
+                                             b_.CreateGEP(b_.getInt8Ty(), gep(asPtr(obj), lay_.stringBytes), index));
+                st(in.a, b_.CreateZExt(byte, i64_));
+                return;
+            }
+            LValue* data = b_.CreateLoad(ptr_, gep(asPtr(obj), lay_.arrayData));
+            LValue* elem = b_.CreateGEP(i64_, data, index);
+            if (set) {
+                b_.CreateStore(ld(in.c), elem);
+            } else {
+                st(in.a, b_.CreateLoad(i64_, elem));
+            }
+            return;
+        }
+        case XOp::MAP_GET:
+        case XOp::MAP_SET: {
+            bool set = in.op == XOp::MAP_SET;
+            LValue* map = ld(set ? in.a : in.b);
+            throwIf(isNull(map), i, ErrorKind::Null, "index into null");
+            setIp(i);
+            if (set) {
+                expect(helper(h.mapSet, i1_, {ptr_, ptr_, i64_, i64_}, {vm_, asPtr(map), ld(in.b), ld(in.c)}), i);
+            } else {
+                LValue* out = gep(base_, 8 * size_t(in.a));  // a frame slot's memory as the out-parameter
+                expect(helper(h.mapGet, i1_, {ptr_, ptr_, i64_, ptr_}, {vm_, asPtr(map), ld(in.c), out}), i);
+                st(in.a, b_.CreateLoad(i64_, out));
+            }
+            return;
+        }
+        case XOp::CALL: {
+            const RtFunction& callee = lp.functions[size_t(in.k)];
+            setIp(i);
+            LValue* args = spill(in.b, callee.nparams);
+            call(i, callee.returnsValue,
+                 helper(h.call, i1_, {ptr_, ptr_, ptr_, ptr_}, {vm_, constPtr(&callee), constPtr(nullptr), args}));
+            return;
+        }
+        case XOp::CALL_VIRTUAL: {
+            const RtFunction& declared = *lp.classes[size_t(in.k)].vtable[in.c];
+            setIp(i);
+            LValue* args = spill(in.b, declared.nparams);
+            call(i, declared.returnsValue,
+                 helper(h.callVirtual, i1_, {ptr_, i32_, i32_, ptr_},
+                        {vm_, b_.getInt32(uint32_t(in.k)), b_.getInt32(in.c), args}));
+            return;
+        }
+        case XOp::CALL_INTERFACE: {
+            uint32_t iface = fn_.exec->caches[size_t(in.k)].iface;
+            const RtFunction& declared = *lp.classes[iface].vtable[in.c];
+            setIp(i);
+            LValue* args = spill(in.b, declared.nparams);
+            call(i, declared.returnsValue,
+                 helper(h.callInterface, i1_, {ptr_, ptr_, i32_, i32_, ptr_},
+                        {vm_, constPtr(&fn_), b_.getInt32(uint32_t(in.k)), b_.getInt32(in.c), args}));
+            return;
+        }
+        case XOp::CALL_CLOSURE: {
+            uint32_t n = lp.types[size_t(in.k)].arity + 1;
+            bool result = lp.program->types[size_t(in.k)].elem != kTypeVoid;
+            setIp(i);
+            LValue* args = spill(in.b, n);
+            call(i, result, helper(h.callClosure, i1_, {ptr_, i32_, ptr_}, {vm_, b_.getInt32(uint32_t(in.k)), args}));
+            return;
+        }
+        case XOp::CALL_BUILTIN: {
+            const BuiltinEntry& bi = req_.builtins[in.k];
+            setIp(i);
+            LValue* args = spill(in.b, bi.nargs);
+            call(i, bi.hasResult,
+                 helper(h.callBuiltin, i1_, {ptr_, i32_, ptr_}, {vm_, b_.getInt32(uint32_t(in.k)), args}));
+            return;
+        }
+        case XOp::MAKE_CLOSURE: {
+            setIp(i);
+            LValue* captures = spill(in.b, lp.functions[size_t(in.k)].ncaptures);
+            allocation(i,
+                       helper(h.makeClosure, ptr_, {ptr_, i32_, ptr_}, {vm_, b_.getInt32(uint32_t(in.k)), captures}));
+            return;
+        }
+        case XOp::RETURN: {
+            LValue* ret = b_.CreateLoad(ptr_, gep(frame_, lay_.frameRet));
+            b_.CreateStore(ld(in.a), ret);
+            popFrame();
+            b_.CreateRet(b_.getTrue());
+            return;
+        }
+        case XOp::RETURN_VOID:
+            popFrame();
+            b_.CreateRet(b_.getTrue());
+            return;
+        case XOp::THROW:
+            setIp(i);
+            helper(h.throwValue, b_.getVoidTy(), {ptr_, ptr_}, {vm_, asPtr(ld(in.a))});
+            unwind(i);
+            return;
+        }
+    }
+
+    // An allocating helper's result goes to R[a]; nullptr means it threw.
+    // (The caller has set the frame's ip before calling the helper.)
+    void allocation(size_t i, LValue* obj) {
+        expect(b_.CreateIsNotNull(obj), i);
+        st(code_[i].a, obj);
+    }
+
+    const JitRequest& req_;
+    const RtFunction& fn_;
+    const std::vector<Insn>& code_;
+    const JitLayout& lay_;
+    llvm::LLVMContext& ctx_;
+    llvm::Module& module_;
+    IRBuilder<> b_;
+    llvm::Type *i64_, *i32_, *i1_, *f64_;
+    llvm::PointerType* ptr_;
+    llvm::Function* f_ = nullptr;
+    LValue *vm_ = nullptr, *frame_ = nullptr, *base_ = nullptr;
+    std::vector<llvm::AllocaInst*> slots_;
+    std::vector<BasicBlock*> blocks_;
+    std::map<std::vector<size_t>, BasicBlock*> landings_;
+};
+
+}  // namespace
+
+llvm::Function* emitFunction(const JitRequest& request, llvm::Module& module, const std::string& name) {
+    return FunctionCompiler(request, module).compile(name);
+}
+
+}  // namespace nido::jit

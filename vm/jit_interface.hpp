@@ -1,0 +1,91 @@
+// The boundary between the VM and the JIT plugin (jit/, built as
+// libnido_jit.so and opened with dlopen the first time a function gets hot,
+// so that a run that never gets hot never loads LLVM: decision 8).
+//
+// Compiled code follows the interpreter's frame protocol. Its caller (the
+// interpreter's call, callFunction or another compiled function through
+// jitCall) has pushed its Frame, with the arguments in the frame's first
+// slots. The code keeps its slots in machine registers, writes Frame::ip
+// before anything that may throw or call (traces read it), stores its
+// result through Frame::ret, pops its own frame (Vm::depth) and returns
+// true; or returns false with the error pending after popping it, when no
+// handler of its own caught the error. Runtime work (allocation, calls,
+// errors) goes through the helpers below, which keep the VM's invariants.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "vm/object.hpp"
+
+namespace nido::vm {
+
+struct Vm;
+struct Frame;
+struct RtClass;
+struct RtFunction;
+struct LinkedProgram;
+struct Instance;
+struct Map;
+
+// entry: -1 to start at the top; an instruction index that starts a block
+// to continue an interpreted frame there (on-stack replacement: the frame's
+// slots are read from the VM stack).
+using NativeCode = bool (*)(Vm* vm, Frame* frame, int32_t entry);
+
+// Functions compiled code calls, by name in the JIT's symbol table. Each
+// returns false (or nullptr) with an error pending when it threw.
+struct JitHelpers {
+    // Pushes a frame for fn with its arguments at args, runs it (natively or
+    // in the interpreter) and pops it; the result, if any, is left in args[0].
+    bool (*call)(Vm* vm, const RtFunction* fn, Closure* closure, Value* args);
+    bool (*callVirtual)(Vm* vm, uint32_t cls, uint32_t slot, Value* args);
+    bool (*callInterface)(Vm* vm, const RtFunction* caller, uint32_t cache, uint32_t method, Value* args);
+    bool (*callClosure)(Vm* vm, uint32_t funcType, Value* args);
+    bool (*callBuiltin)(Vm* vm, uint32_t builtin, Value* args);
+    void (*throwError)(Vm* vm, uint32_t kind, const char* message);
+    void (*throwIndex)(Vm* vm, int64_t index, int64_t length);
+    void (*throwNullField)(Vm* vm, uint32_t cls, uint32_t field);
+    void (*throwValue)(Vm* vm, Obj* error);  // THROW: NullError when null
+    bool (*instanceOf)(Vm* vm, Obj* o, uint32_t cls);
+    bool (*cast)(Vm* vm, Obj* o, uint32_t cls);  // CastError unless null or an instance
+    Obj* (*newInstance)(Vm* vm, uint32_t cls);
+    Obj* (*newArray)(Vm* vm, uint32_t type, const Value* elems, uint32_t n);
+    Obj* (*newArrayFill)(Vm* vm, uint32_t type, int64_t n, Value fill);
+    Obj* (*newMap)(Vm* vm, uint32_t type, const Value* pairs, uint32_t n);
+    Obj* (*newBox)(Vm* vm, Value v);
+    Obj* (*makeClosure)(Vm* vm, uint32_t fn, const Value* captures);
+    Obj* (*concat)(Vm* vm, Obj* a, Obj* b);
+    bool (*mapGet)(Vm* vm, Obj* map, Value key, Value* out);
+    bool (*mapSet)(Vm* vm, Obj* map, Value key, Value v);
+    bool (*stringsEqual)(Obj* a, Obj* b);
+    int64_t (*compareStrings)(Obj* a, Obj* b);  // only non-null strings
+    double (*fmod)(double a, double b);
+};
+
+// Byte offsets compiled code reads and writes directly.
+struct JitLayout {
+    size_t frameSize, frameBase, frameRet, frameIp, frameClosure;
+    size_t vmDepth, vmPending;
+    size_t instanceFields, closureCaptures, boxValue;
+    size_t arrayLen, arrayData, stringLen, stringBytes;
+};
+
+struct BuiltinEntry;
+
+struct JitRequest {
+    const LinkedProgram* program;
+    const RtFunction* fn;
+    const BuiltinEntry* builtins;
+    const JitHelpers* helpers;
+    const JitLayout* layout;
+};
+
+// The plugin's one entry point, looked up with dlsym: compiles fn and
+// returns its code, or nullptr with why in *error (for --stats and
+// tests; the function then stays interpreted).
+using JitCompileFn = NativeCode (*)(const JitRequest* request, std::string* error);
+constexpr const char* kJitCompileSymbol = "nidoJitCompile";
+
+}  // namespace nido::vm
