@@ -26,6 +26,7 @@ CACHE = os.path.join(ROOT, "build", "bench-cache")
 LANGS = {
     "nido":   ("nido",        ".nd",   "#d62728"),
     "ndc":    ("nido (.ndc)", ".nd",   "#ff9896"),
+    "jit":    ("nido jit",    ".nd",   "#9467bd"),
     "lua":    ("lua",         ".lua",  "#1f3f9f"),
     "python": ("python",      ".py",   "#bcbd22"),
     "node":   ("node",        ".js",   "#2ca02c"),
@@ -34,7 +35,7 @@ LANGS = {
 }
 ALIASES = {"js": "node", "javascript": "node", "py": "python",
            "python3": "python", "nido-ndc": "ndc", ".ndc": "ndc",
-           "nidoc": "ndc", "gcc": "c"}
+           "nidoc": "ndc", "gcc": "c", "nido-jit": "jit"}
 
 
 def log(msg):
@@ -102,7 +103,7 @@ def ensure_toolchains(langs, allow_install):
                 continue
             if not all(shutil.which(b) for b in bins):
                 ok = False
-        if lang in ("nido", "ndc"):
+        if lang in ("nido", "ndc", "jit"):
             ok = ensure_nido()
         if ok:
             usable.add(lang)
@@ -192,7 +193,11 @@ def prepare(prog, lang):
     if src is None:
         return None, None  # missing: not an error, just an empty cell
     base = os.path.basename(src)
+    # The nido columns are the interpreter alone; "jit" is nido as it runs
+    # by default, compiling what gets hot.
     if lang == "nido":
+        return [NIDO, "run", "--jit=off", base], None
+    if lang == "jit":
         return [NIDO, "run", base], None
     if lang == "lua":
         return [lua_exe(), base], None
@@ -209,7 +214,7 @@ def prepare(prog, lang):
                                capture_output=True, text=True)
             if r.returncode != 0:
                 return None, "nido build failed: " + r.stderr.strip()[:300]
-        return [NIDO, "run", out], None
+        return [NIDO, "run", "--jit=off", out], None
     if lang == "c":
         out = os.path.join(out_dir, prog.name)
         if newer([src], out):
@@ -460,7 +465,8 @@ def table(rows):
 
 def report(progs, langs, cells, rounds):
     names = [p.name for p in progs]
-    ratios = [(a, b) for a, b in (("nido", "lua"), ("nido", "c"))
+    ratios = [(a, b) for a, b in (("nido", "lua"), ("nido", "c"), ("jit", "c"),
+                                  ("jit", "java"), ("jit", "node"), ("nido", "jit"))
               if a in langs and b in langs]
     head = ["program"] + [LANGS[l][0] for l in langs] + \
         ["%s/%s" % r for r in ratios]

@@ -88,7 +88,7 @@ private:
             LValue* v = s < fn_.nparams ? static_cast<LValue*>(b_.CreateLoad(i64_, gep(base_, 8 * s))) : b_.getInt64(0);
             st(uint16_t(s), v);
         }
-        clearFrameMemory();
+        clearReferenceParameters();
         b_.CreateBr(body);
 
         b_.SetInsertPoint(osr);
@@ -106,7 +106,18 @@ private:
     }
 
     // From here on the slots live in registers, so the frame's memory would
-    // only keep dead references alive for the collector.
+    // only keep dead references alive for the collector: at a normal entry
+    // the reference arguments are all it holds (above them lies what the
+    // interpreter leaves too), after OSR the whole frame.
+    void clearReferenceParameters() {
+        const auto& types = req_.program->program->types;
+        for (uint32_t s = 0; s < fn_.nparams; s++) {
+            TypeKind kind = types[fn_.desc->params[s]].kind;
+            if (kind != TypeKind::Int && kind != TypeKind::Float && kind != TypeKind::Bool) {
+                b_.CreateStore(b_.getInt64(0), gep(base_, 8 * s));
+            }
+        }
+    }
     void clearFrameMemory() { b_.CreateMemSet(base_, b_.getInt8(0), uint64_t(8) * fn_.frameSize, llvm::MaybeAlign(8)); }
 
     // --- values and memory -------------------------------------------------
@@ -193,6 +204,11 @@ private:
             b_.SetInsertPoint(take);
             b_.CreateStore(b_.getInt64(0), gep(vm_, lay_.vmPending));
             st(uint16_t(fn_.nlocals), err);
+            // As the interpreter does: the frame's stack memory still holds
+            // what unwound callees referenced.
+            b_.CreateMemSet(gep(base_, 8 * (size_t(fn_.nlocals) + 1)), b_.getInt8(0),
+                            8 * (uint64_t(fn_.frameSize) - fn_.nlocals - 1), llvm::MaybeAlign(8));
+            helper(req_.helpers->caught, b_.getVoidTy(), {ptr_, ptr_}, {vm_, asPtr(err)});
             b_.CreateBr(blocks_[fn_.exec->handlerTargets[h]]);
             b_.restoreIP(after);
             if (hd.catchClass == kNone) break;
@@ -467,17 +483,22 @@ private:
             const RtFunction& callee = lp.functions[size_t(in.k)];
             setIp(i);
             LValue* args = spill(in.b, callee.nparams);
-            call(i, callee.returnsValue,
-                 helper(h.call, i1_, {ptr_, ptr_, ptr_, ptr_}, {vm_, constPtr(&callee), constPtr(nullptr), args}));
+            call(i, callee.returnsValue, directCall(callee, args, [&] {
+                     return helper(h.call, i1_, {ptr_, ptr_, ptr_, ptr_},
+                                   {vm_, constPtr(&callee), constPtr(nullptr), args});
+                 }));
             return;
         }
         case XOp::CALL_VIRTUAL: {
             const RtFunction& declared = *lp.classes[size_t(in.k)].vtable[in.c];
             setIp(i);
             LValue* args = spill(in.b, declared.nparams);
-            call(i, declared.returnsValue,
-                 helper(h.callVirtual, i1_, {ptr_, i32_, i32_, ptr_},
-                        {vm_, b_.getInt32(uint32_t(in.k)), b_.getInt32(in.c), args}));
+            auto viaVtable = [&] {
+                return helper(h.callVirtual, i1_, {ptr_, i32_, i32_, ptr_},
+                              {vm_, b_.getInt32(uint32_t(in.k)), b_.getInt32(in.c), args});
+            };
+            const RtFunction* only = onlyImplementation(uint32_t(in.k), in.c);
+            call(i, declared.returnsValue, only ? directCall(*only, args, viaVtable) : viaVtable());
             return;
         }
         case XOp::CALL_INTERFACE: {
@@ -530,6 +551,75 @@ private:
             unwind(i);
             return;
         }
+    }
+
+    // A call of a known function: when it has native code (itself, or
+    // compiled by now) and the stacks have room, its frame is pushed here
+    // and its code called directly; otherwise the call helper does it all,
+    // throwing StackOverflowError when there is no room.
+    // slowPath emits the call through a helper, which also throws
+    // NullError for a null receiver (a method's first argument).
+    template <typename SlowPath>
+    LValue* directCall(const RtFunction& callee, LValue* args, SlowPath slowPath) {
+        LValue* native =
+            &callee == &fn_
+                ? static_cast<LValue*>(f_)
+                : b_.CreateLoad(ptr_, constPtr(reinterpret_cast<const char*>(&callee) + lay_.functionNative));
+        LValue* depth = b_.CreateLoad(i32_, gep(vm_, lay_.vmDepth));
+        LValue* stackEnd = b_.CreateLoad(ptr_, gep(vm_, lay_.vmStackEnd));
+        LValue* nativeLimit = b_.CreateLoad(ptr_, gep(vm_, lay_.vmNativeStackLimit));
+        LValue* here = b_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {ptr_}, {b_.getInt32(0)});
+        LValue* room = b_.CreateAnd(b_.CreateICmpULT(depth, b_.CreateLoad(i32_, gep(vm_, lay_.vmMaxFrames))),
+                                    b_.CreateAnd(b_.CreateICmpULE(gep(args, 8 * size_t(callee.frameSize)), stackEnd),
+                                                 b_.CreateICmpUGE(here, nativeLimit)));
+        LValue* fast = b_.CreateAnd(room, b_.CreateIsNotNull(native));
+        if (callee.desc->flags & kFnMethod) fast = b_.CreateAnd(fast, b_.CreateIsNotNull(b_.CreateLoad(ptr_, args)));
+        BasicBlock* direct = BasicBlock::Create(ctx_, "direct", f_);
+        BasicBlock* slow = BasicBlock::Create(ctx_, "via_helper", f_);
+        BasicBlock* done = BasicBlock::Create(ctx_, "called", f_);
+        b_.CreateCondBr(fast, direct, slow);
+
+        b_.SetInsertPoint(direct);
+        LValue* frames = b_.CreateLoad(ptr_, gep(vm_, lay_.vmFrames));
+        LValue* next =
+            b_.CreateGEP(b_.getInt8Ty(), frames, b_.CreateMul(b_.CreateZExt(depth, i64_), b_.getInt64(lay_.frameSize)));
+        b_.CreateStore(constPtr(&callee), next);  // Frame::fn comes first
+        b_.CreateStore(args, gep(next, lay_.frameBase));
+        b_.CreateStore(args, gep(next, lay_.frameRet));
+        b_.CreateStore(constPtr(callee.code), gep(next, lay_.frameIp));
+        b_.CreateStore(constPtr(nullptr), gep(next, lay_.frameClosure));
+        // The collector may read the frame as soon as depth counts it.
+        b_.CreateFence(llvm::AtomicOrdering::SequentiallyConsistent, llvm::SyncScope::SingleThread);
+        b_.CreateStore(b_.CreateAdd(depth, b_.getInt32(1)), gep(vm_, lay_.vmDepth));
+        auto* type = llvm::FunctionType::get(i1_, {ptr_, ptr_, i32_}, false);
+        LValue* directOk = b_.CreateCall(type, native, {vm_, next, b_.getInt32(uint32_t(-1))});
+        BasicBlock* directEnd = b_.GetInsertBlock();
+        b_.CreateBr(done);
+
+        b_.SetInsertPoint(slow);
+        LValue* slowOk = slowPath();
+        BasicBlock* slowEnd = b_.GetInsertBlock();
+        b_.CreateBr(done);
+
+        b_.SetInsertPoint(done);
+        llvm::PHINode* ok = b_.CreatePHI(i1_, 2);
+        ok->addIncoming(directOk, directEnd);
+        ok->addIncoming(slowOk, slowEnd);
+        return ok;
+    }
+
+    // The method every class that can be the receiver runs for vtable slot
+    // slot of class cls, when the loaded program has just one (then the
+    // call needs no vtable); else nullptr.
+    const RtFunction* onlyImplementation(uint32_t cls, uint16_t slot) const {
+        const auto& classes = req_.program->classes;
+        const RtFunction* only = classes[cls].vtable[slot];
+        for (const RtClass& c : classes) {
+            bool subclass = false;
+            for (const RtClass* p = &c; p && !subclass; p = p->super) subclass = p == &classes[cls];
+            if (subclass && c.vtable[slot] != only) return nullptr;
+        }
+        return only;
     }
 
     // An allocating helper's result goes to R[a]; nullptr means it threw.

@@ -9,6 +9,8 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -94,7 +96,14 @@ struct Engine {
 }  // namespace
 }  // namespace nido::jit
 
-extern "C" nido::vm::NativeCode nidoJitCompile(const nido::vm::JitRequest* request, std::string* error) {
+extern "C" nido::vm::NativeCode nidoJitCompile(const nido::vm::JitRequest* request, char* error, size_t errorSize) {
     static nido::jit::Engine engine;
-    return engine.compile(*request, *error);
+    std::string why;
+    nido::vm::NativeCode code = engine.compile(*request, why);
+    if (!code && errorSize > 0) {
+        size_t n = std::min(why.size(), errorSize - 1);
+        std::memcpy(error, why.data(), n);
+        error[n] = '\0';
+    }
+    return code;
 }

@@ -571,7 +571,7 @@ unwind :
         // what they referenced can be collected (a program recovering
         // from OutOfMemoryError needs that room back).
         std::fill(locals + f->nlocals + 1, locals + f->frameSize, Value{.i = 0});
-        if (err->cls == vm.linked.errors[int(ErrorKind::OutOfMemory)]) gcClearDeadStack();
+        clearDeadStackAfter(vm, err);
         ip = f->code + f->exec->handlerTargets[h];
         DISPATCH();
     }
@@ -614,6 +614,10 @@ const RtFunction* interfaceTarget(InterfaceCache& cache, const RtClass* cls, uin
         cache.cls = cls;
     }
     return cache.target;
+}
+
+void clearDeadStackAfter(const Vm& vm, const Instance* err) {
+    if (err->cls == vm.linked.errors[int(ErrorKind::OutOfMemory)]) gcClearDeadStack();
 }
 
 bool invokeBuiltin(Vm& vm, uint32_t id, Value* args) {

@@ -92,6 +92,11 @@ bool callFunction(Vm& vm, const RtFunction* fn, Closure* closure, const Value* a
 // null checks its entry asks for; false if it threw.
 bool invokeBuiltin(Vm& vm, uint32_t id, Value* args);
 
+// When err, just caught, is OutOfMemoryError: clears the dead part of the
+// native stack, so that stale words there do not keep the data the program
+// is about to drop alive.
+void clearDeadStackAfter(const Vm& vm, const Instance* err);
+
 // a + b for CONCAT, null sides reading "null"; nullptr when out of memory.
 String* concat(const String* a, const String* b);
 

@@ -146,6 +146,8 @@ int64_t compare(Obj* a, Obj* b) { return compareStrings(static_cast<String*>(a),
 
 double floatRemainder(double a, double b) { return std::fmod(a, b); }
 
+void caught(Vm* vm, Obj* error) { clearDeadStackAfter(*vm, static_cast<Instance*>(error)); }
+
 }  // namespace
 
 const JitHelpers& jitHelpers() {
@@ -153,7 +155,7 @@ const JitHelpers& jitHelpers() {
         call,       callVirtual,      callInterface, callClosureAt, callBuiltin,    throwErrorKind,
         throwIndex, throwNullFieldOf, throwValue,    isInstance,    cast,           newInstanceOf,
         newArrayOf, newArrayFill,     newMapOf,      newBoxOf,      makeClosure,    concatStrings,
-        mapGet,     mapPut,           equalStrings,  compare,       floatRemainder,
+        mapGet,     mapPut,           equalStrings,  compare,       floatRemainder, caught,
     };
     return helpers;
 }
@@ -162,6 +164,8 @@ const JitHelpers& jitHelpers() {
 // GCC and Clang give the real offsets.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Winvalid-offsetof"
+static_assert(offsetof(Frame, fn) == 0, "compiled code writes Frame::fn at the frame's address");
+
 const JitLayout& jitLayout() {
     static const JitLayout layout{
         sizeof(Frame),
@@ -171,6 +175,11 @@ const JitLayout& jitLayout() {
         offsetof(Frame, closure),
         offsetof(Vm, depth),
         offsetof(Vm, refs) + offsetof(Vm::Refs, pending),
+        offsetof(Vm, frames),
+        offsetof(Vm, stackEnd),
+        offsetof(Vm, options) + offsetof(RunOptions, maxFrames),
+        offsetof(Vm, nativeStackLimit),
+        offsetof(RtFunction, native),
         offsetof(Instance, fields),
         offsetof(Closure, captures),
         offsetof(Box, value),

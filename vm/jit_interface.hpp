@@ -15,7 +15,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
 
 #include "vm/object.hpp"
 
@@ -62,12 +61,14 @@ struct JitHelpers {
     bool (*stringsEqual)(Obj* a, Obj* b);
     int64_t (*compareStrings)(Obj* a, Obj* b);  // only non-null strings
     double (*fmod)(double a, double b);
+    void (*caught)(Vm* vm, Obj* error);  // a handler of compiled code caught error
 };
 
 // Byte offsets compiled code reads and writes directly.
 struct JitLayout {
     size_t frameSize, frameBase, frameRet, frameIp, frameClosure;
-    size_t vmDepth, vmPending;
+    size_t vmDepth, vmPending, vmFrames, vmStackEnd, vmMaxFrames, vmNativeStackLimit;
+    size_t functionNative;
     size_t instanceFields, closureCaptures, boxValue;
     size_t arrayLen, arrayData, stringLen, stringBytes;
 };
@@ -83,9 +84,11 @@ struct JitRequest {
 };
 
 // The plugin's one entry point, looked up with dlsym: compiles fn and
-// returns its code, or nullptr with why in *error (for --stats and
-// tests; the function then stays interpreted).
-using JitCompileFn = NativeCode (*)(const JitRequest* request, std::string* error);
+// returns its code, or nullptr with why in error (a NUL-terminated string
+// of at most errorSize bytes; plain C across the boundary, as the plugin
+// and nido may each carry their own C++ runtime). The function then stays
+// interpreted.
+using JitCompileFn = NativeCode (*)(const JitRequest* request, char* error, size_t errorSize);
 constexpr const char* kJitCompileSymbol = "nidoJitCompile";
 
 }  // namespace nido::vm

@@ -61,7 +61,9 @@ bool tierUp(Vm& vm, const RtFunction* fn) {
     if (compile) {
         auto start = std::chrono::steady_clock::now();
         JitRequest request{&vm.linked, fn, builtinTable(), &jitHelpers(), &jitLayout()};
-        fn->native = compile(&request, &why);
+        char error[512] = "";
+        fn->native = compile(&request, error, sizeof error);
+        why = error;
         vm.jitStats.compileSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
     if (fn->native) {

@@ -65,16 +65,54 @@ XOp invertedBranch(XOp op) {
 // operands become slots.
 XOp sameOp(Op op) {
 #define SAME(name) \
-    case Op::name: return XOp::name;
+    case Op::name: return XOp::name
     switch (op) {
-        SAME(IADD)
-        SAME(ISUB)
-        SAME(IMUL)
-        SAME(IDIV) SAME(IREM) SAME(INEG) SAME(IAND) SAME(IOR) SAME(IXOR) SAME(ISHL) SAME(ISHR) SAME(IUSHR) SAME(INOT)
-            SAME(FADD) SAME(FSUB) SAME(FMUL) SAME(FDIV) SAME(FREM) SAME(FNEG) SAME(I2F) SAME(IEQ) SAME(INE) SAME(ILT)
-                SAME(ILE) SAME(IGT) SAME(IGE) SAME(FEQ) SAME(FNE) SAME(FLT) SAME(FLE) SAME(FGT) SAME(FGE) SAME(SEQ)
-                    SAME(SNE) SAME(SLT) SAME(SLE) SAME(SGT) SAME(SGE) SAME(REQ) SAME(RNE) SAME(NOT) SAME(CONCAT)
-                        SAME(ARRAY_GET) SAME(MAP_GET) SAME(STRING_GET) default : return XOp::NOP;
+        SAME(IADD);
+        SAME(ISUB);
+        SAME(IMUL);
+        SAME(IDIV);
+        SAME(IREM);
+        SAME(INEG);
+        SAME(IAND);
+        SAME(IOR);
+        SAME(IXOR);
+        SAME(ISHL);
+        SAME(ISHR);
+        SAME(IUSHR);
+        SAME(INOT);
+        SAME(FADD);
+        SAME(FSUB);
+        SAME(FMUL);
+        SAME(FDIV);
+        SAME(FREM);
+        SAME(FNEG);
+        SAME(I2F);
+        SAME(IEQ);
+        SAME(INE);
+        SAME(ILT);
+        SAME(ILE);
+        SAME(IGT);
+        SAME(IGE);
+        SAME(FEQ);
+        SAME(FNE);
+        SAME(FLT);
+        SAME(FLE);
+        SAME(FGT);
+        SAME(FGE);
+        SAME(SEQ);
+        SAME(SNE);
+        SAME(SLT);
+        SAME(SLE);
+        SAME(SGT);
+        SAME(SGE);
+        SAME(REQ);
+        SAME(RNE);
+        SAME(NOT);
+        SAME(CONCAT);
+        SAME(ARRAY_GET);
+        SAME(MAP_GET);
+        SAME(STRING_GET);
+    default: return XOp::NOP;
     }
 #undef SAME
 }
