@@ -454,9 +454,13 @@ const Type* Checker::callBuiltin(Call& c, const std::string& name, const Type* r
     bool bad = false;
     if (candidates.size() == 1) {
         const vm::Signature& sig = *candidates[0].sig;
+        // The receiver binds first: `let v: float = m.get(k, max(a, b))` on
+        // an {string: int} map must not make max's result a float.
         Bindings hb;
-        if (expected && !matchSig(sig.result, expected, hb, false, false)) hb = Bindings{};
         if (receiver) matchSig(sig.params[0], receiver, hb, false, true);
+        if (Bindings withResult = hb; expected && matchSig(sig.result, expected, withResult, false, false)) {
+            hb = withResult;
+        }
         for (size_t i = 0; i < c.args.size(); i++) {
             const SigType& ps = sig.params[off + i];
             argT.push_back(checkValue(*c.args[i], instantiate(ps, hb, types_)));
