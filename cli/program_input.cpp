@@ -1,11 +1,12 @@
 #include "cli/program_input.hpp"
 
+#include <fcntl.h>
 #include <fmt/core.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "cli/commands.hpp"
 #include "compiler/compiler.hpp"
@@ -25,11 +26,14 @@ bool checkReadable(const std::string& path) {
         fail(fmt::format("cannot read '{}': is a directory", path));
         return false;
     }
-    std::ifstream probe(path, std::ios::binary);
-    if (!probe) {
+    // open(2), not a stream: the first stream of a run sets up the C++
+    // locale, which a module file never needs.
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
         fail(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
         return false;
     }
+    ::close(fd);
     return true;
 }
 

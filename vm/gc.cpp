@@ -10,6 +10,10 @@
 #include <cstring>
 #include <mutex>
 
+#ifdef __GLIBC__
+extern "C" void* __libc_stack_end;  // the stack pointer on entry to the program
+#endif
+
 namespace nido::vm {
 namespace {
 
@@ -78,11 +82,48 @@ void* allocate(size_t bytes, Alloc alloc) {
     return alloc(bytes);
 }
 
+// Boehm's parallel marker threads take a short run ~0.1 ms to start and
+// pay off only once there is a heap to mark, so they start after the
+// first collection that finds the heap past this size.
+constexpr size_t kParallelMarkHeapBytes = size_t(4) << 20;
+
+void armMarkerProbe();
+
+// The probe's finalizer: Boehm runs it after a collection, at a later
+// allocation and without its lock held, so it may start threads.
+void GC_CALLBACK startMarkersOnceBig(void*, void*) {
+    if (GC_get_heap_size() >= kParallelMarkHeapBytes) {
+        GC_start_mark_threads();
+    } else {
+        armMarkerProbe();
+    }
+}
+
+// The probe is a finalizable object that nothing references: the next
+// collection frees it and queues its finalizer.
+void armMarkerProbe() {
+    if (void* probe = GC_MALLOC_ATOMIC(1)) {
+        GC_REGISTER_FINALIZER_NO_ORDER(probe, startMarkersOnceBig, nullptr, nullptr, nullptr);
+    }
+}
+
 }  // namespace
 
 void gcInit() {
     static std::once_flag once;
     std::call_once(once, [] {
+#ifdef __GLIBC__
+        // Where the main thread's stack ends, which Boehm would otherwise
+        // find by parsing /proc/self/maps: the C library's entry frame.
+        GC_stack_base mainStack{};
+        mainStack.mem_base = __libc_stack_end;
+        GC_set_stackbottom(nullptr, &mainStack);
+#endif
+        // No collection of the empty heap at start-up (5% of a short run).
+        // It would seed the black list, which the first real collection
+        // does as well: until then a block may be handed out that a stale
+        // word in static data seems to reference, and so be kept.
+        GC_set_dont_precollect(1);
         GC_INIT();
         // Heap-growth warnings would land in the Nido program's stderr; an
         // exhausted heap surfaces as OutOfMemoryError instead.
@@ -90,9 +131,9 @@ void gcInit() {
         GC_set_oom_fn(refuseAllocation);
         gMachineBytes = machineBytes();
         gMaxRequest = gMachineBytes;
-        GC_allow_register_threads();
         gPreviousPush = GC_get_push_other_roots();
         GC_set_push_other_roots(pushOtherRoots);
+        armMarkerProbe();
     });
 }
 

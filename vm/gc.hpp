@@ -2,8 +2,8 @@
 //
 // THE INVARIANT. A reference to a Nido object may live only in
 //   1. another object on the Boehm heap (allocated by object.hpp/map.hpp),
-//   2. the stack or registers of a thread registered with Boehm (the
-//      program thread is created with GC_pthread_create; see runtime.cpp),
+//   2. the stack or registers of a thread Boehm knows (the program runs on
+//      the main thread, on a stack whose bounds runtime.cpp tells Boehm),
 //   3. a registered root source: the live part of a VM value stack and its
 //      frame records (interpreter.cpp registers them here), or
 //   4. an uncollectable Boehm block (the linker's constant table and the

@@ -2,8 +2,8 @@
 // and exit (see host.hpp). File operations check the sandbox first and open
 // through it (sandbox.hpp), so the decision holds for what is opened.
 //
-// Only the program thread calls in here while a program runs; the main
-// thread flushes after it has joined. No locks are needed.
+// Only the thread that runs the program calls in here, and flushes after
+// the run. No locks are needed.
 #include "vm/host.hpp"
 
 #include <dirent.h>
@@ -264,8 +264,8 @@ void hostFlush() {
 void hostExit(int status) {
     hostFlush();
     std::fflush(nullptr);
-    // HOST: _exit skips static destructors, which might run while the
-    // program thread still uses the heap.
+    // HOST: _exit skips static destructors, which might run while other
+    // threads (Boehm's markers, the JIT) still use the heap.
     ::_exit(status);
 }
 
