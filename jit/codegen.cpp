@@ -6,10 +6,13 @@
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Verifier.h>
 
+#include <algorithm>
 #include <map>
 #include <vector>
 
+#include "jit/leaf.hpp"
 #include "vm/builtin_impl.hpp"
+#include "vm/builtins.hpp"
 #include "vm/linker.hpp"
 
 namespace nido::jit {
@@ -19,6 +22,12 @@ using namespace vm;
 using llvm::BasicBlock;
 using llvm::IRBuilder;
 using LValue = llvm::Value;
+
+// A method a virtual call may run, with the classes whose instances run it.
+struct Implementation {
+    const RtFunction* fn;
+    std::vector<const RtClass*> classes;
+};
 
 class FunctionCompiler {
 public:
@@ -44,6 +53,29 @@ public:
         BasicBlock* entry = BasicBlock::Create(ctx_, "entry", f_);
         findBlocks();
         emitEntry(entry);
+        emitBody();
+        return f_;
+    }
+
+    // A leaf (leaf.hpp) as i64 (i64 args...): no VM, no frame; the result,
+    // or 0 for none, is returned.
+    llvm::Function* compileLeaf(const std::string& name) {
+        leaf_ = true;
+        auto* type = llvm::FunctionType::get(i64_, std::vector<llvm::Type*>(fn_.nparams, i64_), false);
+        f_ = llvm::Function::Create(type, llvm::Function::PrivateLinkage, name, module_);
+        f_->addFnAttr(llvm::Attribute::AlwaysInline);
+        b_.SetInsertPoint(BasicBlock::Create(ctx_, "entry", f_));
+        findBlocks();
+        slots_.resize(fn_.frameSize);
+        for (auto& s : slots_) s = b_.CreateAlloca(i64_);
+        for (uint32_t s = 0; s < fn_.frameSize; s++)
+            st(uint16_t(s), s < fn_.nparams ? static_cast<LValue*>(f_->getArg(s)) : b_.getInt64(0));
+        emitBody();
+        return f_;
+    }
+
+private:
+    void emitBody() {
         for (size_t i = 0; i < code_.size(); i++) {
             if (BasicBlock* bb = blocks_[i]) {
                 if (!b_.GetInsertBlock()->getTerminator()) b_.CreateBr(bb);
@@ -54,10 +86,8 @@ public:
             instruction(i);
         }
         if (!b_.GetInsertBlock()->getTerminator()) b_.CreateUnreachable();
-        return f_;
     }
 
-private:
     // Blocks start at branch and handler targets.
     void findBlocks() {
         blocks_.assign(code_.size(), nullptr);
@@ -78,6 +108,14 @@ private:
         slots_.resize(fn_.frameSize);
         for (auto& s : slots_) s = b_.CreateAlloca(i64_);
         base_ = b_.CreateLoad(ptr_, gep(frame_, lay_.frameBase));
+        // This frame is the innermost, so Vm::depth is its index + 1 on entry,
+        // after every call and at the return. Derived from the frame's address
+        // rather than reloaded from Vm::depth, each push and pop is one store
+        // that waits for no earlier one.
+        LValue* frames = b_.CreateLoad(ptr_, gep(vm_, lay_.vmFrames));
+        LValue* offset = b_.CreateSub(b_.CreatePtrToInt(frame_, i64_), b_.CreatePtrToInt(frames, i64_));
+        depth_ =
+            b_.CreateAdd(b_.CreateTrunc(b_.CreateExactUDiv(offset, b_.getInt64(lay_.frameSize)), i32_), b_.getInt32(1));
         BasicBlock* normal = BasicBlock::Create(ctx_, "normal", f_);
         BasicBlock* osr = BasicBlock::Create(ctx_, "osr", f_);
         BasicBlock* body = BasicBlock::Create(ctx_, "body", f_);
@@ -125,12 +163,14 @@ private:
     LValue* asPtr(LValue* v) { return b_.CreateIntToPtr(v, ptr_); }
     LValue* ld(uint16_t s) { return b_.CreateLoad(i64_, slots_[s]); }
     LValue* ldf(uint16_t s) { return b_.CreateBitCast(ld(s), f64_); }
-    void st(uint16_t s, LValue* v) {
-        if (v->getType() == f64_) v = b_.CreateBitCast(v, i64_);
-        if (v->getType() == i1_) v = b_.CreateZExt(v, i64_);
-        if (v->getType() == ptr_) v = b_.CreatePtrToInt(v, i64_);
-        b_.CreateStore(v, slots_[s]);
+    // A slot's bits for a float, bool or reference.
+    LValue* toI64(LValue* v) {
+        if (v->getType() == f64_) return b_.CreateBitCast(v, i64_);
+        if (v->getType() == i1_) return b_.CreateZExt(v, i64_);
+        if (v->getType() == ptr_) return b_.CreatePtrToInt(v, i64_);
+        return v;
     }
+    void st(uint16_t s, LValue* v) { b_.CreateStore(toI64(v), slots_[s]); }
     LValue* constPtr(const void* p) { return b_.CreateIntToPtr(b_.getInt64(uint64_t(uintptr_t(p))), ptr_); }
     LValue* load64(LValue* objI64, size_t offset) { return b_.CreateLoad(i64_, gep(asPtr(objI64), offset)); }
 
@@ -218,10 +258,7 @@ private:
         return bb;
     }
 
-    void popFrame() {
-        LValue* depth = gep(vm_, lay_.vmDepth);
-        b_.CreateStore(b_.CreateSub(b_.CreateLoad(i32_, depth), b_.getInt32(1)), depth);
-    }
+    void popFrame() { b_.CreateStore(b_.CreateSub(depth_, b_.getInt32(1)), gep(vm_, lay_.vmDepth)); }
     void returnFalse() {
         popFrame();
         b_.CreateRet(b_.getFalse());
@@ -290,6 +327,10 @@ private:
         case XOp::GET_FIELD:
         case XOp::SET_FIELD: {
             LValue* obj = ld(in.op == XOp::GET_FIELD ? in.b : in.a);
+            if (leaf_) {  // the receiver, which the caller checked
+                st(in.a, b_.CreateLoad(i64_, gep(asPtr(obj), lay_.instanceFields + 8 * size_t(in.c))));
+                return;
+            }
             BasicBlock* fail = BasicBlock::Create(ctx_, "null_field", f_);
             BasicBlock* next = BasicBlock::Create(ctx_, "ok", f_);
             b_.CreateCondBr(isNull(obj), fail, next, unlikely());
@@ -314,7 +355,7 @@ private:
         case XOp::IDIV:
         case XOp::IREM: {
             LValue *x = ld(in.b), *y = ld(in.c);
-            throwIf(isNull(y), i, ErrorKind::Arithmetic, "division by zero");
+            if (!leaf_) throwIf(isNull(y), i, ErrorKind::Arithmetic, "division by zero");  // a leaf's is constant
             LValue* minusOne = b_.CreateICmpEQ(y, b_.getInt64(uint64_t(-1)));
             LValue* safe = b_.CreateSelect(minusOne, b_.getInt64(1), y);  // MIN / -1 would trap
             LValue* r = in.op == XOp::IDIV
@@ -481,24 +522,27 @@ private:
         }
         case XOp::CALL: {
             const RtFunction& callee = lp.functions[size_t(in.k)];
-            setIp(i);
-            LValue* args = spill(in.b, callee.nparams);
-            call(i, callee.returnsValue, directCall(callee, args, [&] {
-                     return helper(h.call, i1_, {ptr_, ptr_, ptr_, ptr_},
-                                   {vm_, constPtr(&callee), constPtr(nullptr), args});
-                 }));
+            knownCall(i, callee, [&](LValue* args) {
+                return helper(h.call, i1_, {ptr_, ptr_, ptr_, ptr_}, {vm_, constPtr(&callee), constPtr(nullptr), args});
+            });
             return;
         }
         case XOp::CALL_VIRTUAL: {
             const RtFunction& declared = *lp.classes[size_t(in.k)].vtable[in.c];
-            setIp(i);
-            LValue* args = spill(in.b, declared.nparams);
-            auto viaVtable = [&] {
+            auto viaVtable = [&](LValue* args) {
                 return helper(h.callVirtual, i1_, {ptr_, i32_, i32_, ptr_},
                               {vm_, b_.getInt32(uint32_t(in.k)), b_.getInt32(in.c), args});
             };
-            const RtFunction* only = onlyImplementation(uint32_t(in.k), in.c);
-            call(i, declared.returnsValue, only ? directCall(*only, args, viaVtable) : viaVtable());
+            if (const RtFunction* only = onlyImplementation(uint32_t(in.k), in.c)) {
+                knownCall(i, *only, viaVtable);
+                return;
+            }
+            if (auto targets = implementations(uint32_t(in.k), in.c); !targets.empty()) {
+                dispatchByClass(i, declared, targets, viaVtable);
+                return;
+            }
+            setIp(i);
+            call(i, declared.returnsValue, viaVtable(spill(in.b, declared.nparams)));
             return;
         }
         case XOp::CALL_INTERFACE: {
@@ -520,6 +564,7 @@ private:
             return;
         }
         case XOp::CALL_BUILTIN: {
+            if (inlineBuiltin(i)) return;
             const BuiltinEntry& bi = req_.builtins[in.k];
             setIp(i);
             LValue* args = spill(in.b, bi.nargs);
@@ -535,6 +580,10 @@ private:
             return;
         }
         case XOp::RETURN: {
+            if (leaf_) {
+                b_.CreateRet(ld(in.a));
+                return;
+            }
             LValue* ret = b_.CreateLoad(ptr_, gep(frame_, lay_.frameRet));
             b_.CreateStore(ld(in.a), ret);
             popFrame();
@@ -542,6 +591,10 @@ private:
             return;
         }
         case XOp::RETURN_VOID:
+            if (leaf_) {
+                b_.CreateRet(b_.getInt64(0));
+                return;
+            }
             popFrame();
             b_.CreateRet(b_.getTrue());
             return;
@@ -559,20 +612,162 @@ private:
     // throwing StackOverflowError when there is no room.
     // slowPath emits the call through a helper, which also throws
     // NullError for a null receiver (a method's first argument).
+    // A call of a function known here: a leaf inlined, else a direct call.
+    // slowPath(args) calls through a helper with the arguments in memory.
+    template <typename SlowPath>
+    void knownCall(size_t i, const RtFunction& callee, SlowPath slowPath) {
+        const Insn& in = code_[i];
+        if (llvm::Function* leaf = leafFunction(callee)) {
+            leafCall(i, callee, leaf, slowPath);
+            return;
+        }
+        setIp(i);
+        LValue* args = spill(in.b, callee.nparams);
+        call(i, callee.returnsValue, directCall(callee, args, [&] { return slowPath(args); }));
+    }
+
+    llvm::Function* leafFunction(const RtFunction& callee) {
+        if (leaf_ || !isLeaf(callee)) return nullptr;
+        auto [it, fresh] = leaves_.try_emplace(&callee, nullptr);
+        if (fresh) {
+            JitRequest request = req_;
+            request.fn = &callee;
+            it->second = FunctionCompiler(request, module_).compileLeaf("leaf." + std::to_string(callee.index));
+        }
+        return it->second;
+    }
+
+    // Where the interpreter would push a frame for callee with its arguments
+    // at args, whether it has room to (else it throws StackOverflowError).
+    LValue* roomFor(const RtFunction& callee, LValue* args) {
+        LValue* stackEnd = b_.CreateLoad(ptr_, gep(vm_, lay_.vmStackEnd));
+        LValue* nativeLimit = b_.CreateLoad(ptr_, gep(vm_, lay_.vmNativeStackLimit));
+        LValue* here = b_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {ptr_}, {b_.getInt32(0)});
+        return b_.CreateAnd(b_.CreateICmpULT(depth_, b_.CreateLoad(i32_, gep(vm_, lay_.vmMaxFrames))),
+                            b_.CreateAnd(b_.CreateICmpULE(gep(args, 8 * size_t(callee.frameSize)), stackEnd),
+                                         b_.CreateICmpUGE(here, nativeLimit)));
+    }
+
+    // The leaf's value straight from its arguments in registers when the
+    // interpreter would have room for its frame and, for a method, the
+    // receiver is not null; else the slow path, which throws.
+    template <typename SlowPath>
+    void leafCall(size_t i, const RtFunction& callee, llvm::Function* leaf, SlowPath slowPath) {
+        const Insn& in = code_[i];
+        LValue* fast = roomFor(callee, gep(base_, 8 * size_t(in.b)));
+        if (callee.desc->flags & kFnMethod) fast = b_.CreateAnd(fast, b_.CreateICmpNE(ld(in.b), b_.getInt64(0)));
+        fastOrSlow(i, fast, callee.returnsValue, callee.nparams, slowPath, [&] {
+            std::vector<LValue*> args;
+            for (uint32_t j = 0; j < callee.nparams; j++) args.push_back(ld(uint16_t(in.b + j)));
+            return b_.CreateCall(leaf, args);
+        });
+    }
+
+    // R[a] (when there is a result) from fastValue() when fast holds, else
+    // from slowPath(args), a call through a helper with the n arguments in
+    // memory that leaves its result in R[b]'s memory or throws.
+    template <typename SlowPath, typename FastValue>
+    void fastOrSlow(size_t i, LValue* fast, bool result, uint32_t n, SlowPath slowPath, FastValue fastValue) {
+        const Insn& in = code_[i];
+        BasicBlock* fastBlock = BasicBlock::Create(ctx_, "fast", f_);
+        BasicBlock* slow = BasicBlock::Create(ctx_, "slow", f_);
+        BasicBlock* done = BasicBlock::Create(ctx_, "done", f_);
+        b_.CreateCondBr(fast, fastBlock, slow);
+
+        b_.SetInsertPoint(fastBlock);
+        LValue* fastResult = fastValue();
+        BasicBlock* fastEnd = b_.GetInsertBlock();
+        b_.CreateBr(done);
+
+        b_.SetInsertPoint(slow);
+        setIp(i);
+        expect(slowPath(spill(in.b, n)), i);
+        LValue* slowResult = b_.CreateLoad(i64_, gep(base_, 8 * size_t(in.b)));
+        BasicBlock* slowEnd = b_.GetInsertBlock();
+        b_.CreateBr(done);
+
+        b_.SetInsertPoint(done);
+        if (result) {
+            llvm::PHINode* phi = b_.CreatePHI(i64_, 2);
+            phi->addIncoming(toI64(fastResult), fastEnd);
+            phi->addIncoming(slowResult, slowEnd);
+            st(in.a, phi);
+        }
+    }
+
+    // Builtins simple enough to compute here; false for the others.
+    bool inlineBuiltin(size_t i) {
+        const Insn& in = code_[i];
+        auto x = [&] { return ld(in.b); };
+        auto y = [&] { return ld(uint16_t(in.b + 1)); };
+        auto fx = [&] { return ldf(in.b); };
+        auto fy = [&] { return ldf(uint16_t(in.b + 1)); };
+        auto unary = [&](llvm::Intrinsic::ID id) { st(in.a, b_.CreateUnaryIntrinsic(id, fx())); };
+        switch (BuiltinId(in.k)) {
+        case BuiltinId::MIN_INT: st(in.a, b_.CreateSelect(b_.CreateICmpSLT(x(), y()), x(), y())); return true;
+        case BuiltinId::MAX_INT: st(in.a, b_.CreateSelect(b_.CreateICmpSGT(x(), y()), x(), y())); return true;
+        case BuiltinId::MIN_FLOAT: st(in.a, b_.CreateSelect(b_.CreateFCmpOLT(fx(), fy()), fx(), fy())); return true;
+        case BuiltinId::MAX_FLOAT: st(in.a, b_.CreateSelect(b_.CreateFCmpOGT(fx(), fy()), fx(), fy())); return true;
+        case BuiltinId::ABS_INT:  // abs(MIN) wraps to MIN, as in the builtin
+            st(in.a, b_.CreateSelect(b_.CreateICmpSLT(x(), b_.getInt64(0)), b_.CreateSub(b_.getInt64(0), x()), x()));
+            return true;
+        case BuiltinId::ABS_FLOAT: unary(llvm::Intrinsic::fabs); return true;
+        case BuiltinId::MATH_FLOOR: unary(llvm::Intrinsic::floor); return true;
+        case BuiltinId::MATH_CEIL: unary(llvm::Intrinsic::ceil); return true;
+        case BuiltinId::MATH_IS_NAN: st(in.a, b_.CreateFCmpUNO(fx(), fx())); return true;
+        case BuiltinId::ARRAY_LEN:
+        case BuiltinId::STRING_LEN: {
+            size_t len = BuiltinId(in.k) == BuiltinId::ARRAY_LEN ? lay_.arrayLen : lay_.stringLen;
+            auto viaHelper = [&](LValue* args) {  // throws NullError
+                return helper(req_.helpers->callBuiltin, i1_, {ptr_, i32_, ptr_},
+                              {vm_, b_.getInt32(uint32_t(in.k)), args});
+            };
+            fastOrSlow(i, b_.CreateICmpNE(x(), b_.getInt64(0)), true, 1, viaHelper, [&] { return load64(x(), len); });
+            return true;
+        }
+        default: return false;
+        }
+    }
+
+    // A virtual call with a few implementations: the receiver's class picks
+    // one, called as a known function (a leaf inlined, else directly).
+    template <typename SlowPath>
+    void dispatchByClass(size_t i, const RtFunction& declared, const std::vector<Implementation>& targets,
+                         SlowPath viaVtable) {
+        const Insn& in = code_[i];
+        LValue* receiver = ld(in.b);
+        BasicBlock* generic = BasicBlock::Create(ctx_, "generic", f_);
+        BasicBlock* done = BasicBlock::Create(ctx_, "dispatched", f_);
+        BasicBlock* test = BasicBlock::Create(ctx_, "dispatch", f_);
+        b_.CreateCondBr(isNull(receiver), generic, test, unlikely());  // the helper throws NullError
+        b_.SetInsertPoint(test);
+        LValue* cls = b_.CreateLoad(ptr_, gep(asPtr(receiver), lay_.instanceClass));
+        for (const Implementation& target : targets) {
+            LValue* match = b_.getFalse();
+            for (const RtClass* c : target.classes) match = b_.CreateOr(match, b_.CreateICmpEQ(cls, constPtr(c)));
+            BasicBlock* body = BasicBlock::Create(ctx_, "implementation", f_);
+            BasicBlock* next = BasicBlock::Create(ctx_, "dispatch", f_);
+            b_.CreateCondBr(match, body, next);
+            b_.SetInsertPoint(body);
+            knownCall(i, *target.fn, viaVtable);
+            b_.CreateBr(done);
+            b_.SetInsertPoint(next);
+        }
+        b_.CreateBr(generic);
+        b_.SetInsertPoint(generic);
+        setIp(i);
+        call(i, declared.returnsValue, viaVtable(spill(in.b, declared.nparams)));
+        b_.CreateBr(done);
+        b_.SetInsertPoint(done);
+    }
+
     template <typename SlowPath>
     LValue* directCall(const RtFunction& callee, LValue* args, SlowPath slowPath) {
         LValue* native =
             &callee == &fn_
                 ? static_cast<LValue*>(f_)
                 : b_.CreateLoad(ptr_, constPtr(reinterpret_cast<const char*>(&callee) + lay_.functionNative));
-        LValue* depth = b_.CreateLoad(i32_, gep(vm_, lay_.vmDepth));
-        LValue* stackEnd = b_.CreateLoad(ptr_, gep(vm_, lay_.vmStackEnd));
-        LValue* nativeLimit = b_.CreateLoad(ptr_, gep(vm_, lay_.vmNativeStackLimit));
-        LValue* here = b_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {ptr_}, {b_.getInt32(0)});
-        LValue* room = b_.CreateAnd(b_.CreateICmpULT(depth, b_.CreateLoad(i32_, gep(vm_, lay_.vmMaxFrames))),
-                                    b_.CreateAnd(b_.CreateICmpULE(gep(args, 8 * size_t(callee.frameSize)), stackEnd),
-                                                 b_.CreateICmpUGE(here, nativeLimit)));
-        LValue* fast = b_.CreateAnd(room, b_.CreateIsNotNull(native));
+        LValue* fast = b_.CreateAnd(roomFor(callee, args), b_.CreateIsNotNull(native));
         if (callee.desc->flags & kFnMethod) fast = b_.CreateAnd(fast, b_.CreateIsNotNull(b_.CreateLoad(ptr_, args)));
         BasicBlock* direct = BasicBlock::Create(ctx_, "direct", f_);
         BasicBlock* slow = BasicBlock::Create(ctx_, "via_helper", f_);
@@ -580,9 +775,7 @@ private:
         b_.CreateCondBr(fast, direct, slow);
 
         b_.SetInsertPoint(direct);
-        LValue* frames = b_.CreateLoad(ptr_, gep(vm_, lay_.vmFrames));
-        LValue* next =
-            b_.CreateGEP(b_.getInt8Ty(), frames, b_.CreateMul(b_.CreateZExt(depth, i64_), b_.getInt64(lay_.frameSize)));
+        LValue* next = gep(frame_, lay_.frameSize);
         b_.CreateStore(constPtr(&callee), next);  // Frame::fn comes first
         b_.CreateStore(args, gep(next, lay_.frameBase));
         b_.CreateStore(args, gep(next, lay_.frameRet));
@@ -590,7 +783,7 @@ private:
         b_.CreateStore(constPtr(nullptr), gep(next, lay_.frameClosure));
         // The collector may read the frame as soon as depth counts it.
         b_.CreateFence(llvm::AtomicOrdering::SequentiallyConsistent, llvm::SyncScope::SingleThread);
-        b_.CreateStore(b_.CreateAdd(depth, b_.getInt32(1)), gep(vm_, lay_.vmDepth));
+        b_.CreateStore(b_.CreateAdd(depth_, b_.getInt32(1)), gep(vm_, lay_.vmDepth));
         auto* type = llvm::FunctionType::get(i1_, {ptr_, ptr_, i32_}, false);
         LValue* directOk = b_.CreateCall(type, native, {vm_, next, b_.getInt32(uint32_t(-1))});
         BasicBlock* directEnd = b_.GetInsertBlock();
@@ -622,6 +815,27 @@ private:
         return only;
     }
 
+    // The methods that instances of cls and its subclasses run for vtable
+    // slot slot, each with the classes that run it: the whole loaded
+    // program's, so the list is exact. Empty when too many to test inline.
+    std::vector<Implementation> implementations(uint32_t cls, uint16_t slot) const {
+        constexpr size_t kMaxImplementations = 4, kMaxClasses = 8;
+        std::vector<Implementation> found;
+        size_t classes = 0;
+        for (const RtClass& c : req_.program->classes) {
+            if (c.isInterface || (c.desc->flags & kClassAbstract)) continue;
+            bool subclass = false;
+            for (const RtClass* p = &c; p && !subclass; p = p->super) subclass = p->index == cls;
+            if (!subclass) continue;
+            auto same = [&](const Implementation& im) { return im.fn == c.vtable[slot]; };
+            auto it = std::find_if(found.begin(), found.end(), same);
+            if (it == found.end()) it = found.insert(found.end(), Implementation{c.vtable[slot], {}});
+            it->classes.push_back(&c);
+            if (found.size() > kMaxImplementations || ++classes > kMaxClasses) return {};
+        }
+        return found;
+    }
+
     // An allocating helper's result goes to R[a]; nullptr means it threw.
     // (The caller has set the frame's ip before calling the helper.)
     void allocation(size_t i, LValue* obj) {
@@ -639,10 +853,12 @@ private:
     llvm::Type *i64_, *i32_, *i1_, *f64_;
     llvm::PointerType* ptr_;
     llvm::Function* f_ = nullptr;
-    LValue *vm_ = nullptr, *frame_ = nullptr, *base_ = nullptr;
+    LValue *vm_ = nullptr, *frame_ = nullptr, *base_ = nullptr, *depth_ = nullptr;
     std::vector<llvm::AllocaInst*> slots_;
     std::vector<BasicBlock*> blocks_;
     std::map<std::vector<size_t>, BasicBlock*> landings_;
+    std::map<const RtFunction*, llvm::Function*> leaves_;
+    bool leaf_ = false;  // compiling a leaf (compileLeaf)
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <llvm/Target/TargetMachine.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -80,6 +81,8 @@ struct Engine {
             return nullptr;
         }
         optimize(*module);
+        // NIDO_JIT_DUMP=1 prints each optimised module (docs/jit.md).
+        if (const char* dump = std::getenv("NIDO_JIT_DUMP"); dump && *dump == '1') module->print(llvm::errs(), nullptr);
         if (auto err = jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context)))) {
             why = llvm::toString(std::move(err));
             return nullptr;

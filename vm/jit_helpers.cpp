@@ -187,6 +187,7 @@ const JitLayout& jitLayout() {
         offsetof(Array, data),
         offsetof(String, len),
         offsetof(String, bytes),
+        offsetof(Instance, cls),
     };
     return layout;
 }

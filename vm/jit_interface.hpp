@@ -71,6 +71,7 @@ struct JitLayout {
     size_t functionNative;
     size_t instanceFields, closureCaptures, boxValue;
     size_t arrayLen, arrayData, stringLen, stringBytes;
+    size_t instanceClass;  // the RtClass* of an instance
 };
 
 struct BuiltinEntry;

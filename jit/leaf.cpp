@@ -1,0 +1,100 @@
+// Which functions compile to frameless leaves (see leaf.hpp).
+#include "jit/leaf.hpp"
+
+#include "vm/exec_code.hpp"
+#include "vm/program.hpp"
+
+namespace nido::jit {
+
+namespace {
+
+using vm::Insn;
+using vm::XOp;
+
+// More than this and inlining stops paying for the code it copies.
+constexpr size_t kMaxLeafInstructions = 48;
+
+bool writesA(XOp op) {
+    switch (op) {
+    case XOp::NOP:
+    case XOp::STOREG:
+    case XOp::RETURN:
+    case XOp::RETURN_VOID: return false;
+    default: return op < XOp::JUMP || op > XOp::JUMP_IF_RNE;
+    }
+}
+
+bool jumps(XOp op) { return op >= XOp::JUMP && op <= XOp::JUMP_IF_RNE; }
+
+bool canThrowOrCall(XOp op) {
+    switch (op) {
+    case XOp::NOP:
+    case XOp::MOVE:
+    case XOp::LOADI:
+    case XOp::LOADK:
+    case XOp::LOADG:
+    case XOp::STOREG:
+    case XOp::IADD:
+    case XOp::IADDI:
+    case XOp::ISUB:
+    case XOp::IMUL:
+    case XOp::INEG:
+    case XOp::IAND:
+    case XOp::IOR:
+    case XOp::IXOR:
+    case XOp::ISHL:
+    case XOp::ISHR:
+    case XOp::IUSHR:
+    case XOp::INOT:
+    case XOp::FADD:
+    case XOp::FSUB:
+    case XOp::FMUL:
+    case XOp::FDIV:
+    case XOp::FNEG:
+    case XOp::I2F:
+    case XOp::FSQRT:
+    case XOp::IEQ:
+    case XOp::INE:
+    case XOp::ILT:
+    case XOp::ILE:
+    case XOp::IGT:
+    case XOp::IGE:
+    case XOp::FEQ:
+    case XOp::FNE:
+    case XOp::FLT:
+    case XOp::FLE:
+    case XOp::FGT:
+    case XOp::FGE:
+    case XOp::REQ:
+    case XOp::RNE:
+    case XOp::NOT:
+    case XOp::RETURN:
+    case XOp::RETURN_VOID: return false;
+    default: return !jumps(op);
+    }
+}
+
+}  // namespace
+
+bool isLeaf(const vm::RtFunction& fn) {
+    if (!fn.exec || fn.ncaptures != 0) return false;
+    const std::vector<Insn>& code = fn.exec->code;
+    if (code.size() > kMaxLeafInstructions) return false;
+    std::vector<bool> target(code.size(), false);
+    bool receiverKept = (fn.desc->flags & vm::kFnMethod) != 0;
+    for (size_t i = 0; i < code.size(); i++) {
+        if (jumps(code[i].op)) target[size_t(int64_t(i) + code[i].k)] = true;
+        if (writesA(code[i].op) && code[i].a == 0) receiverKept = false;
+    }
+    for (size_t i = 0; i < code.size(); i++) {
+        const Insn& in = code[i];
+        if (!canThrowOrCall(in.op)) continue;
+        bool constantDivisor = (in.op == XOp::IDIV || in.op == XOp::IREM) && i > 0 && !target[i] &&
+                               code[i - 1].op == XOp::LOADI && code[i - 1].a == in.c && code[i - 1].k != 0;
+        bool receiverField = in.op == XOp::GET_FIELD && in.b == 0 && receiverKept;
+        if (!constantDivisor && !receiverField) return false;
+    }
+    return true;
+}
+
+}  // namespace nido::jit
