@@ -86,6 +86,7 @@ bool hasFlag(std::string_view arg, std::string_view name) {
 
 int cmdRun(const Args& args) {
     vm::RunOptions opts;
+    opts.endsProcess = true;
     vm::Permissions& perms = opts.permissions;
     std::string error;
     size_t i = 0;

@@ -52,6 +52,11 @@ public:
         frame_ = f_->getArg(1);
         BasicBlock* entry = BasicBlock::Create(ctx_, "entry", f_);
         findBlocks();
+        int32_t osr = req_.osrEntry;
+        if (osr >= 0 && (size_t(osr) >= code_.size() || !blocks_[size_t(osr)])) {
+            f_->eraseFromParent();
+            return nullptr;  // not a block start
+        }
         emitEntry(entry);
         emitBody();
         return f_;
@@ -101,8 +106,9 @@ private:
         for (uint32_t t : fn_.exec->handlerTargets) mark(t);
     }
 
-    // Normal entry: arguments from the frame, other slots zero. OSR entry:
-    // every slot from the frame, then on at the block asked for.
+    // Code for calls: arguments from the frame, other slots zero. OSR code
+    // (JitRequest::osrEntry): every slot from the frame, then on at that
+    // loop header, the one way in, so the loops stay natural for LLVM.
     void emitEntry(BasicBlock* entry) {
         b_.SetInsertPoint(entry);
         slots_.resize(fn_.frameSize);
@@ -116,30 +122,20 @@ private:
         LValue* offset = b_.CreateSub(b_.CreatePtrToInt(frame_, i64_), b_.CreatePtrToInt(frames, i64_));
         depth_ =
             b_.CreateAdd(b_.CreateTrunc(b_.CreateExactUDiv(offset, b_.getInt64(lay_.frameSize)), i32_), b_.getInt32(1));
-        BasicBlock* normal = BasicBlock::Create(ctx_, "normal", f_);
-        BasicBlock* osr = BasicBlock::Create(ctx_, "osr", f_);
-        BasicBlock* body = BasicBlock::Create(ctx_, "body", f_);
-        b_.CreateCondBr(b_.CreateICmpSLT(f_->getArg(2), b_.getInt32(0)), normal, osr);
-
-        b_.SetInsertPoint(normal);
-        for (uint32_t s = 0; s < fn_.frameSize; s++) {
-            LValue* v = s < fn_.nparams ? static_cast<LValue*>(b_.CreateLoad(i64_, gep(base_, 8 * s))) : b_.getInt64(0);
-            st(uint16_t(s), v);
+        BasicBlock* body = BasicBlock::Create(ctx_, "body", f_);  // no way in for OSR code
+        if (req_.osrEntry < 0) {
+            for (uint32_t s = 0; s < fn_.frameSize; s++) {
+                LValue* v =
+                    s < fn_.nparams ? static_cast<LValue*>(b_.CreateLoad(i64_, gep(base_, 8 * s))) : b_.getInt64(0);
+                st(uint16_t(s), v);
+            }
+            clearReferenceParameters();
+            b_.CreateBr(body);
+        } else {
+            for (uint32_t s = 0; s < fn_.frameSize; s++) st(uint16_t(s), b_.CreateLoad(i64_, gep(base_, 8 * s)));
+            clearFrameMemory();
+            b_.CreateBr(blocks_[size_t(req_.osrEntry)]);
         }
-        clearReferenceParameters();
-        b_.CreateBr(body);
-
-        b_.SetInsertPoint(osr);
-        for (uint32_t s = 0; s < fn_.frameSize; s++) st(uint16_t(s), b_.CreateLoad(i64_, gep(base_, 8 * s)));
-        clearFrameMemory();
-        BasicBlock* bad = BasicBlock::Create(ctx_, "bad_osr", f_);
-        auto* sw = b_.CreateSwitch(f_->getArg(2), bad);
-        for (size_t i = 0; i < blocks_.size(); i++) {
-            if (blocks_[i]) sw->addCase(b_.getInt32(uint32_t(i)), blocks_[i]);
-        }
-        b_.SetInsertPoint(bad);
-        b_.CreateUnreachable();
-
         b_.SetInsertPoint(body);
     }
 
@@ -627,11 +623,12 @@ private:
     }
 
     llvm::Function* leafFunction(const RtFunction& callee) {
-        if (leaf_ || !isLeaf(callee)) return nullptr;
+        if (leaf_ || !isLeaf(callee, *req_.program)) return nullptr;
         auto [it, fresh] = leaves_.try_emplace(&callee, nullptr);
         if (fresh) {
             JitRequest request = req_;
             request.fn = &callee;
+            request.osrEntry = -1;
             it->second = FunctionCompiler(request, module_).compileLeaf("leaf." + std::to_string(callee.index));
         }
         return it->second;
@@ -764,7 +761,7 @@ private:
     template <typename SlowPath>
     LValue* directCall(const RtFunction& callee, LValue* args, SlowPath slowPath) {
         LValue* native =
-            &callee == &fn_
+            &callee == &fn_ && req_.osrEntry < 0  // (OSR code enters at its loop, not at the top)
                 ? static_cast<LValue*>(f_)
                 : b_.CreateLoad(ptr_, constPtr(reinterpret_cast<const char*>(&callee) + lay_.functionNative));
         LValue* fast = b_.CreateAnd(roomFor(callee, args), b_.CreateIsNotNull(native));

@@ -3,7 +3,8 @@
 // integers) that mem2reg/SROA turn into registers; every check the
 // interpreter makes (null, bounds, division, casts) is made here too, and
 // errors take the same handler ranges. The function has the NativeCode
-// signature of vm/jit_interface.hpp, including its OSR entry.
+// signature of vm/jit_interface.hpp: code for calls, or on-stack
+// replacement code entered at one loop header (JitRequest::osrEntry).
 #pragma once
 
 #include <llvm/IR/Function.h>
@@ -15,6 +16,7 @@
 
 namespace nido::jit {
 
+// nullptr when request.osrEntry is not the start of a block.
 llvm::Function* emitFunction(const vm::JitRequest& request, llvm::Module& module, const std::string& name);
 
 }  // namespace nido::jit

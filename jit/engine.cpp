@@ -74,6 +74,10 @@ struct Engine {
         module->setTargetTriple(jit->getTargetTriple().str());
         std::string name = "nido." + std::to_string(req.fn->index) + "." + std::to_string(compiled++);
         llvm::Function* f = emitFunction(req, *module, name);
+        if (!f) {
+            why = "no block starts at OSR entry " + std::to_string(req.osrEntry);
+            return nullptr;
+        }
         std::string problems;
         llvm::raw_string_ostream out(problems);
         if (llvm::verifyFunction(*f, &out)) {

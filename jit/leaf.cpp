@@ -74,9 +74,15 @@ bool canThrowOrCall(XOp op) {
     }
 }
 
+// in loads an int constant other than 0 (LOADK only ever loads ints and
+// floats into a division's operand, and the verifier typed this one int).
+bool nonZeroConstant(const Insn& in, const vm::LinkedProgram& program) {
+    return (in.op == XOp::LOADI && in.k != 0) || (in.op == XOp::LOADK && program.constants[in.k].i != 0);
+}
+
 }  // namespace
 
-bool isLeaf(const vm::RtFunction& fn) {
+bool isLeaf(const vm::RtFunction& fn, const vm::LinkedProgram& program) {
     if (!fn.exec || fn.ncaptures != 0) return false;
     const std::vector<Insn>& code = fn.exec->code;
     if (code.size() > kMaxLeafInstructions) return false;
@@ -90,7 +96,7 @@ bool isLeaf(const vm::RtFunction& fn) {
         const Insn& in = code[i];
         if (!canThrowOrCall(in.op)) continue;
         bool constantDivisor = (in.op == XOp::IDIV || in.op == XOp::IREM) && i > 0 && !target[i] &&
-                               code[i - 1].op == XOp::LOADI && code[i - 1].a == in.c && code[i - 1].k != 0;
+                               code[i - 1].a == in.c && nonZeroConstant(code[i - 1], program);
         bool receiverField = in.op == XOp::GET_FIELD && in.b == 0 && receiverKept;
         if (!constantDivisor && !receiverField) return false;
     }

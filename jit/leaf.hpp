@@ -15,6 +15,6 @@ namespace nido::jit {
 // returns; a division only by a constant other than 0; a field read only
 // of a method's receiver (never null once called, when the method never
 // assigns it).
-bool isLeaf(const vm::RtFunction& fn);
+bool isLeaf(const vm::RtFunction& fn, const vm::LinkedProgram& program);
 
 }  // namespace nido::jit

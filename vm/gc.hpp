@@ -11,6 +11,15 @@
 // malloc/new memory and std containers hold no references that they alone
 // keep alive (linker tables hold class and function metadata only).
 //
+// The JIT's compile thread (compile_thread.hpp) is the one thread Boehm
+// does not know: it never allocates from the heap and never holds the only
+// reference to an object (the constants it bakes into code stay in the
+// uncollectable constant table), so collections need neither stop nor
+// scan it. Registering it would cost more than it gives: Boehm aborts the
+// process when the heap is at its limit (--max-heap) as a thread
+// registers, and a registered thread stopped for a collection inside
+// dlopen would hold the loader lock the collector needs.
+//
 // The value stack is ordinary malloc memory that Boehm does not scan; at
 // every collection the root source pushes exactly [stack base, top), where
 // top is the top frame's base + locals + maxStack: a bound on everything

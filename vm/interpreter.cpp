@@ -101,6 +101,7 @@ bool run(Vm& vm) {
 
     Frame* frame = &vm.frames[vm.depth - 1];
     Value* locals = frame->base;
+    NativeCode osrCode = nullptr;  // BRANCH's find, for osr below
     const Insn* ip = frame->fn->code;
 
 #define TRACE()                                                \
@@ -142,47 +143,52 @@ bool run(Vm& vm) {
     } while (0)
     // Pushes a frame for callee, whose arguments start at base_; its result
     // will go to retSlot.
-#define ENTER(callee, argBase, retSlot, clo)                                                     \
-    do {                                                                                         \
-        const RtFunction* callee_ = (callee);                                                    \
-        Value* base_ = (argBase);                                                                \
-        frame->ip = ip + 1;                                                                      \
-        if (--vm.fuel == 0) outOfFuel(vm);                                                       \
-        if (vm.depth >= maxFrames || base_ + callee_->frameSize > stackEnd) {                    \
-            throwStackOverflow(vm);                                                              \
-            goto unwind;                                                                         \
-        }                                                                                        \
-        Frame* next_ = frame + 1;                                                                \
-        *next_ = Frame{callee_, base_, (retSlot), callee_->code, (clo)};                         \
-        /* The collector may read the frame as soon as depth counts it. */                       \
-        std::atomic_signal_fence(std::memory_order_seq_cst);                                     \
-        vm.depth++;                                                                              \
-        if (callee_->native || (++callee_->hotness == vm.jitThreshold && tierUp(vm, callee_))) { \
-            /* Compiled code pops its frame and stores the result. */                            \
-            if (!callee_->native(&vm, next_, -1)) goto unwind;                                   \
-            NEXT();                                                                              \
-        }                                                                                        \
-        frame = next_;                                                                           \
-        locals = base_;                                                                          \
-        for (uint32_t i_ = callee_->nparams; i_ < callee_->nlocals; i_++) {                      \
-            base_[i_].i = 0;                                                                     \
-        }                                                                                        \
-        ip = callee_->code;                                                                      \
-        DISPATCH();                                                                              \
+#define ENTER(callee, argBase, retSlot, clo)                                                  \
+    do {                                                                                      \
+        const RtFunction* callee_ = (callee);                                                 \
+        Value* base_ = (argBase);                                                             \
+        frame->ip = ip + 1;                                                                   \
+        if (--vm.fuel == 0) outOfFuel(vm);                                                    \
+        if (vm.depth >= maxFrames || base_ + callee_->frameSize > stackEnd) {                 \
+            throwStackOverflow(vm);                                                           \
+            goto unwind;                                                                      \
+        }                                                                                     \
+        Frame* next_ = frame + 1;                                                             \
+        *next_ = Frame{callee_, base_, (retSlot), callee_->code, (clo)};                      \
+        /* The collector may read the frame as soon as depth counts it. */                    \
+        std::atomic_signal_fence(std::memory_order_seq_cst);                                  \
+        vm.depth++;                                                                           \
+        NativeCode native_ = loadNative(callee_->native);                                     \
+        if (!native_ && ++callee_->hotness >= vm.jitThreshold) native_ = tierUp(vm, callee_); \
+        if (native_) {                                                                        \
+            /* Compiled code pops its frame and stores the result. */                         \
+            if (!runNative(vm, native_, next_, -1)) goto unwind;                              \
+            NEXT();                                                                           \
+        }                                                                                     \
+        frame = next_;                                                                        \
+        locals = base_;                                                                       \
+        for (uint32_t i_ = callee_->nparams; i_ < callee_->nlocals; i_++) {                   \
+            base_[i_].i = 0;                                                                  \
+        }                                                                                     \
+        ip = callee_->code;                                                                   \
+        DISPATCH();                                                                           \
     } while (0)
     // A taken branch. A backward one (a loop's back-edge) spends fuel,
-    // counts toward tiering, and moves into compiled code once there is some.
-#define BRANCH()                                                    \
-    do {                                                            \
-        int32_t offset_ = ip->k;                                    \
-        ip += offset_;                                              \
-        if (offset_ < 0) {                                          \
-            if (--vm.fuel == 0) outOfFuel(vm);                      \
-            const RtFunction* fn_ = frame->fn;                      \
-            if (++fn_->hotness == vm.jitThreshold) tierUp(vm, fn_); \
-            if (fn_->native) goto osr;                              \
-        }                                                           \
-        DISPATCH();                                                 \
+    // counts toward tiering, and once the function is hot moves into the
+    // code compiled for this loop as soon as there is some.
+#define BRANCH()                                                                        \
+    do {                                                                                \
+        int32_t offset_ = ip->k;                                                        \
+        ip += offset_;                                                                  \
+        if (offset_ < 0) {                                                              \
+            if (--vm.fuel == 0) outOfFuel(vm);                                          \
+            const RtFunction* fn_ = frame->fn;                                          \
+            if (++fn_->hotness >= vm.jitThreshold &&                                    \
+                (osrCode = tierUpLoop(vm, fn_, uint32_t(ip - fn_->code))) != nullptr) { \
+                goto osr;                                                               \
+            }                                                                           \
+        }                                                                               \
+        DISPATCH();                                                                     \
     } while (0)
 #define BRANCH_IF(cond)     \
     do {                    \
@@ -543,7 +549,7 @@ dispatch:
 osr : {
     // Continue the running frame in its compiled code at ip, a block start,
     // then carry on as after its return (or its error).
-    bool ok = frame->fn->native(&vm, frame, int32_t(ip - frame->fn->code));
+    bool ok = runNative(vm, osrCode, frame, int32_t(ip - frame->fn->code));
     if (vm.depth < entryDepth) return ok;
     frame--;
     locals = frame->base;
@@ -666,10 +672,17 @@ bool callFunction(Vm& vm, const RtFunction* fn, Closure* closure, const Value* a
     vm.frames[vm.depth] = Frame{fn, base, base, fn->code, closure};
     std::atomic_signal_fence(std::memory_order_seq_cst);
     vm.depth++;
-    if (!fn->native && ++fn->hotness == vm.jitThreshold) tierUp(vm, fn);
-    bool ok = fn->native         ? fn->native(&vm, &vm.frames[vm.depth - 1], -1)
-              : vm.options.trace ? run<true>(vm)
-                                 : run<false>(vm);
+    NativeCode native = loadNative(fn->native);
+    if (!native && ++fn->hotness >= vm.jitThreshold) native = tierUp(vm, fn);
+    bool ok;
+    if (native) {
+        ok = runNative(vm, native, &vm.frames[vm.depth - 1], -1);
+    } else {
+        Tier outer = vm.tier.load(std::memory_order_relaxed);
+        vm.tier.store(Tier::Interpreter, std::memory_order_relaxed);
+        ok = vm.options.trace ? run<true>(vm) : run<false>(vm);
+        vm.tier.store(outer, std::memory_order_relaxed);
+    }
     if (ok && fn->returnsValue && result) *result = *base;
     return ok;
 }

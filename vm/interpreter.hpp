@@ -23,8 +23,10 @@
 // OutOfMemoryError.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "vm/gc.hpp"
 #include "vm/linker.hpp"
@@ -70,17 +72,26 @@ struct Vm {
     } refs;
 
     uint32_t jitThreshold = UINT32_MAX;  // hotness at which a function is compiled (tiering.hpp)
-    struct JitStats {
-        uint32_t compiled = 0, failed = 0;
-        double compileSeconds = 0;
-        std::string firstFailure;
-    } jitStats;
+    std::vector<bool> jitRequested;      // by function index: compile asked for (tiering.cpp)
+    JitStats jitStats;
+    // What this thread runs now; a signal handler reads it under --stats.
+    std::atomic<Tier> tier{Tier::Interpreter};
 
     uint32_t nextObjectNumber = 1;           // for ClassName@N
     const char* nativeStackLimit = nullptr;  // below this the native stack is nearly gone
 
     GcRootSource roots;
 };
+
+// Runs native code for frame (entry as NativeCode says), with vm.tier
+// saying so meanwhile.
+inline bool runNative(Vm& vm, NativeCode code, Frame* frame, int32_t entry) {
+    Tier outer = vm.tier.load(std::memory_order_relaxed);
+    vm.tier.store(Tier::Native, std::memory_order_relaxed);
+    bool ok = code(&vm, frame, entry);
+    vm.tier.store(outer, std::memory_order_relaxed);
+    return ok;
+}
 
 // Calls fn with nargs arguments (receiver first for methods); closure is
 // the running closure for lambdas. On success stores the result (if any)

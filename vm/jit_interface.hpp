@@ -13,6 +13,7 @@
 // errors) goes through the helpers below, which keep the VM's invariants.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -28,10 +29,22 @@ struct LinkedProgram;
 struct Instance;
 struct Map;
 
-// entry: -1 to start at the top; an instruction index that starts a block
-// to continue an interpreted frame there (on-stack replacement: the frame's
+// entry: -1 for a call; for on-stack replacement code (JitRequest::osrEntry)
+// its loop header, where it continues an interpreted frame (the frame's
 // slots are read from the VM stack).
 using NativeCode = bool (*)(Vm* vm, Frame* frame, int32_t entry);
+
+// RtFunction::native is written once, by whichever thread compiled the
+// function (vm/compile_thread.hpp), while the program thread runs and
+// reads it: a release store and acquire loads, so that a thread that sees
+// the pointer also sees the code and data behind it. On x86-64 both are
+// plain moves.
+inline NativeCode loadNative(NativeCode& slot) {
+    return std::atomic_ref<NativeCode>(slot).load(std::memory_order_acquire);
+}
+inline void publishNative(NativeCode& slot, NativeCode code) {
+    std::atomic_ref<NativeCode>(slot).store(code, std::memory_order_release);
+}
 
 // Functions compiled code calls, by name in the JIT's symbol table. Each
 // returns false (or nullptr) with an error pending when it threw.
@@ -82,13 +95,21 @@ struct JitRequest {
     const BuiltinEntry* builtins;
     const JitHelpers* helpers;
     const JitLayout* layout;
+    // -1: the code for calls. Else the instruction index of a loop header:
+    // code for on-stack replacement that continues a frame there, its only
+    // way in (the entry argument is then ignored), so that LLVM sees the
+    // loops as natural ones.
+    int32_t osrEntry = -1;
 };
 
 // The plugin's one entry point, looked up with dlsym: compiles fn and
 // returns its code, or nullptr with why in error (a NUL-terminated string
 // of at most errorSize bytes; plain C across the boundary, as the plugin
 // and nido may each carry their own C++ runtime). The function then stays
-// interpreted.
+// interpreted. Called from one thread at a time (the compile thread once
+// it runs); everything the request points at is immutable while the
+// program runs, except InterfaceCache::cls/target, which codegen must
+// not read.
 using JitCompileFn = NativeCode (*)(const JitRequest* request, char* error, size_t errorSize);
 constexpr const char* kJitCompileSymbol = "nidoJitCompile";
 

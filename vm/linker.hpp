@@ -28,11 +28,20 @@ struct RtFunction {
     const Insn* code = nullptr;  // the execution form (exec_code.hpp), set by translateProgram
     ExecCode* exec = nullptr;
     // Tiering state, changed while the program runs (tiering.hpp).
-    mutable NativeCode native = nullptr;
-    mutable uint32_t hotness = 0;  // calls plus loop back-edges so far
-    uint32_t nparams = 0;          // receiver included
-    uint32_t nlocals = 0;          // parameters included
-    uint32_t frameSize = 0;        // nlocals + maxStack: the value-stack slots a frame may use
+    mutable NativeCode native = nullptr;  // the code for calls
+    mutable uint32_t hotness = 0;         // calls plus loop back-edges so far
+    // Code that continues an interpreted frame at a loop header (on-stack
+    // replacement), one per header that got hot, in the order asked for.
+    struct OsrCode {
+        uint32_t entry = 0;  // the loop header's instruction index
+        NativeCode code = nullptr;
+    };
+    static constexpr size_t kMaxOsrEntries = 4;
+    mutable OsrCode osr[kMaxOsrEntries];
+    mutable uint32_t osrCount = 0;
+    uint32_t nparams = 0;    // receiver included
+    uint32_t nlocals = 0;    // parameters included
+    uint32_t frameSize = 0;  // nlocals + maxStack: the value-stack slots a frame may use
     uint32_t ncaptures = 0;
     bool returnsValue = false;
     ValKind retKind = ValKind::Int;  // element kind of arrays built from results (map)

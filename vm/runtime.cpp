@@ -27,6 +27,7 @@
 #include "vm/host.hpp"
 #include "vm/interpreter.hpp"
 #include "vm/linker.hpp"
+#include "vm/tier_sampler.hpp"
 #include "vm/translator.hpp"
 
 namespace nido::vm {
@@ -96,6 +97,13 @@ int runInVm(Vm& vm, const LinkedProgram& lp, const std::vector<std::string>& arg
     return lp.main->returnsValue ? int(result.i) : 0;
 }
 
+// However the run ends (std::bad_alloc included), no compile of its
+// functions outlives it: the compile thread reads the LinkedProgram.
+struct CompilesEnd {
+    Vm& vm;
+    ~CompilesEnd() { endTiering(vm, false); }
+};
+
 int runLinked(const LinkedProgram& lp, const std::vector<std::string>& args, const RunOptions& options) {
     Vm vm(lp, options);
     OutOfMemoryReserve oomReserve(vm);  // vm.refs.oomError; destroyed before vm
@@ -107,8 +115,15 @@ int runLinked(const LinkedProgram& lp, const std::vector<std::string>& args, con
     // --trace shows the bytecode as the interpreter runs it, and compiled
     // code spends no fuel: both keep the whole run in the interpreter.
     vm.jitThreshold = options.trace || options.fuel ? jitThreshold(JitMode::Off) : jitThreshold(options.jit);
+    CompilesEnd compilesEnd{vm};
+    TierSampler sampler(vm, options.stats);
     int status = runInVm(vm, lp, args);
-    if (options.stats) hostWrite(HostStream::Err, jitStatsReport(vm));
+    sampler.stop();
+    bool stillCompiling = endTiering(vm, options.endsProcess);
+    if (options.stats) hostWrite(HostStream::Err, jitStatsReport(vm.jitStats));
+    // Returning would run static destructors, LLVM's and the plugin's,
+    // while the compile thread is inside LLVM: end the process here.
+    if (stillCompiling) hostExit(status);
     return status;
 }
 

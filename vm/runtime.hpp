@@ -20,6 +20,13 @@ struct RunOptions {
     Permissions permissions;     // --allow-*: what the program may touch beyond stdio, clocks and args
     JitMode jit = JitMode::On;   // --jit; off whatever it says under --trace and --fuel
     bool stats = false;          // --stats: what the JIT did, on stderr at exit
+    // Hot functions compile on a background thread; false keeps every
+    // compile on the program thread and starts no thread (tiering.hpp).
+    bool jitThreadAllowed = true;
+    // The process ends when the run does (the nido command): a compile
+    // still running then is abandoned, the run ending with _exit, rather
+    // than awaited. Embedders that go on after the run leave it false.
+    bool endsProcess = false;
 };
 
 // Runs p (already verified) with the given program arguments. Returns the

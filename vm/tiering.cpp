@@ -1,45 +1,43 @@
-// Tiering policy and the lazily loaded JIT plugin (see tiering.hpp).
+// Tiering policy (see tiering.hpp).
 #include "vm/tiering.hpp"
 
-#include <dlfcn.h>
-#include <unistd.h>
+#include <sched.h>
 
-#include <chrono>
 #include <climits>
 #include <string>
 
 #include <fmt/format.h>
 
 #include "vm/builtin_impl.hpp"
+#include "vm/compile_thread.hpp"
 #include "vm/jit_helpers.hpp"
 
 namespace nido::vm {
 namespace {
 
-// HOST: the plugin lives beside the nido executable; opened once per
-// process, never closed (compiled code and LLVM's state live in it).
-JitCompileFn loadPlugin(std::string& why) {
-    static std::string failure;
-    static JitCompileFn compile = []() -> JitCompileFn {
-        char self[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-        if (n <= 0) {
-            failure = "cannot find the nido executable";
-            return nullptr;
-        }
-        std::string path(self, size_t(n));
-        path = path.substr(0, path.rfind('/') + 1) + "libnido_jit.so";
-        void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-        if (!handle) {
-            failure = dlerror();
-            return nullptr;
-        }
-        auto fn = reinterpret_cast<JitCompileFn>(dlsym(handle, kJitCompileSymbol));
-        if (!fn) failure = "libnido_jit.so has no " + std::string(kJitCompileSymbol);
-        return fn;
+// Whether the process may run on more than one CPU. On one, a background
+// compile only takes turns with the interpreter, which meanwhile runs
+// the function slower than its code would: compiling first is faster.
+bool severalCpus() {
+    static const bool several = [] {
+        // HOST: the CPUs this process may run on.
+        cpu_set_t cpus;
+        return sched_getaffinity(0, sizeof cpus, &cpus) != 0 || CPU_COUNT(&cpus) > 1;
     }();
-    why = failure;
-    return compile;
+    return several;
+}
+
+// Compiles fn (for calls, or for OSR at loop header osrEntry) into slot:
+// on the compile thread, or now when the run compiles synchronously.
+NativeCode compile(Vm& vm, const RtFunction* fn, int32_t osrEntry, NativeCode& slot) {
+    JitRequest request{&vm.linked, fn, builtinTable(), &jitHelpers(), &jitLayout(), osrEntry};
+    bool background = vm.options.jit == JitMode::On && vm.options.jitThreadAllowed && severalCpus();
+    if (background && compileInBackground(request, slot)) return nullptr;
+    Tier outer = vm.tier.load(std::memory_order_relaxed);
+    vm.tier.store(Tier::Compiler, std::memory_order_relaxed);
+    NativeCode code = compileAndWait(request, slot);
+    vm.tier.store(outer, std::memory_order_relaxed);
+    return code;
 }
 
 }  // namespace
@@ -53,33 +51,49 @@ uint32_t jitThreshold(JitMode mode) {
     return UINT32_MAX;
 }
 
-bool tierUp(Vm& vm, const RtFunction* fn) {
-    if (fn->native) return true;
-    if (vm.jitThreshold == UINT32_MAX || !fn->exec) return false;
-    std::string why;
-    JitCompileFn compile = loadPlugin(why);
-    if (compile) {
-        auto start = std::chrono::steady_clock::now();
-        JitRequest request{&vm.linked, fn, builtinTable(), &jitHelpers(), &jitLayout()};
-        char error[512] = "";
-        fn->native = compile(&request, error, sizeof error);
-        why = error;
-        vm.jitStats.compileSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    }
-    if (fn->native) {
-        vm.jitStats.compiled++;
-    } else {
-        vm.jitStats.failed++;
-        if (vm.jitStats.firstFailure.empty()) vm.jitStats.firstFailure = fmt::format("{}: {}", fn->desc->name, why);
-    }
-    return fn->native != nullptr;
+NativeCode tierUp(Vm& vm, const RtFunction* fn) {
+    if (NativeCode code = loadNative(fn->native)) return code;
+    if (vm.jitThreshold == UINT32_MAX || !fn->exec) return nullptr;
+    // Once per function and run, even should its count wrap around.
+    if (vm.jitRequested.empty()) vm.jitRequested.resize(vm.linked.functions.size());
+    if (vm.jitRequested[fn->index]) return nullptr;
+    vm.jitRequested[fn->index] = true;
+    return compile(vm, fn, -1, fn->native);
 }
 
-std::string jitStatsReport(const Vm& vm) {
-    const Vm::JitStats& s = vm.jitStats;
-    std::string out = fmt::format("nido: jit: {} functions compiled in {:.1f} ms, {} not compiled\n", s.compiled,
-                                  s.compileSeconds * 1000, s.failed);
+NativeCode tierUpLoop(Vm& vm, const RtFunction* fn, uint32_t header) {
+    for (uint32_t i = 0; i < fn->osrCount; i++) {
+        if (fn->osr[i].entry == header) return loadNative(fn->osr[i].code);
+    }
+    if (vm.jitThreshold == UINT32_MAX || !fn->exec || fn->osrCount == RtFunction::kMaxOsrEntries) return nullptr;
+    RtFunction::OsrCode& osr = fn->osr[fn->osrCount++];
+    osr.entry = header;
+    return compile(vm, fn, int32_t(header), osr.code);
+}
+
+bool endTiering(Vm& vm, bool abandon) { return endCompiles(vm.jitStats, abandon); }
+
+std::string jitStatsReport(const JitStats& s) {
+    std::string out =
+        fmt::format("nido: jit: {} functions compiled in {:.1f} ms ({:.1f} ms in the background), {} not compiled\n",
+                    s.compiled, s.compileSeconds * 1000, s.backgroundSeconds * 1000, s.failed);
+    if (s.unfinished > 0) out += fmt::format("nido: jit: {} still queued or compiling at the end\n", s.unfinished);
     if (!s.firstFailure.empty()) out += fmt::format("nido: jit: first not compiled: {}\n", s.firstFailure);
+    uint64_t samples = 0;
+    for (uint64_t n : s.samples) samples += n;
+    if (samples == 0) {
+        out += fmt::format("nido: jit: {:.1f} ms of CPU, too short to sample\n", s.cpuSeconds * 1000);
+        return out;
+    }
+    // The program thread's CPU time, split as its samples fell.
+    auto part = [&](Tier t) {
+        double share = double(s.samples[int(t)]) / double(samples);
+        return fmt::format("{:.1f} ms ({:.0f}%)", s.cpuSeconds * share * 1000, share * 100);
+    };
+    out += fmt::format("nido: jit: time in the interpreter {}, in native code {}", part(Tier::Interpreter),
+                       part(Tier::Native));
+    if (s.samples[int(Tier::Compiler)] > 0) out += fmt::format(", compiling {}", part(Tier::Compiler));
+    out += "\n";
     return out;
 }
 

@@ -3,10 +3,18 @@
 // compiled by the JIT plugin (vm/jit_interface.hpp), later calls run the
 // native code, and a loop running in the interpreter moves into it at its
 // next back-edge (on-stack replacement).
+//
+// With --jit=on the compile runs on the compile thread (compile_thread.hpp)
+// and the interpreter keeps running the function until its code is
+// published. --jit=eager, runs where no thread may start
+// (RunOptions::jitThreadAllowed) and processes confined to one CPU
+// compile on the program thread before going on.
 #pragma once
 
 #include <cstdint>
 #include <string>
+
+#include "vm/jit_interface.hpp"
 
 namespace nido::vm {
 
@@ -22,14 +30,46 @@ enum class JitMode : uint8_t {
 // Calls plus loop back-edges after which a function is compiled.
 constexpr uint32_t kHotThreshold = 2000;
 
+// What the program thread is running, for --stats (tier_sampler.hpp):
+// the interpreter (builtins it calls included), native code (compiled
+// code and the runtime helpers it calls), or a synchronous compile.
+enum class Tier : uint8_t { Interpreter, Native, Compiler };
+constexpr int kTierCount = 3;
+
+// What --stats reports about one run.
+struct JitStats {
+    uint32_t compiled = 0, failed = 0;
+    uint32_t unfinished = 0;       // queued or compiling when the run ended
+    double compileSeconds = 0;     // CPU time of every compile, on either thread
+    double backgroundSeconds = 0;  // of which on the compile thread while the program ran on
+    std::string firstFailure;      // "function: why"
+    // The program thread's CPU time and where its samples fell, by Tier.
+    double cpuSeconds = 0;
+    uint64_t samples[kTierCount] = {};
+};
+
 // The threshold a run uses (UINT32_MAX: never).
 uint32_t jitThreshold(JitMode mode);
 
-// Compiles fn (once); true when it now has native code. When the plugin or
-// LLVM is missing, or fn cannot be compiled, fn stays interpreted.
-bool tierUp(Vm& vm, const RtFunction* fn);
+// Called when fn's hotness reaches the threshold; asks for fn's code once.
+// Returns the code when fn has some now (a synchronous compile), else
+// nullptr: fn stays interpreted, for good when the plugin or LLVM is
+// missing or fn cannot be compiled, else until the compile thread
+// publishes its code.
+NativeCode tierUp(Vm& vm, const RtFunction* fn);
 
-// What --stats prints: functions compiled and failed, compile time.
-std::string jitStatsReport(const Vm& vm);
+// Called at a loop back-edge to header in an interpreted frame of fn once
+// fn is hot: fn's OSR code for that loop, asked for once, or nullptr while
+// there is none (yet).
+NativeCode tierUpLoop(Vm& vm, const RtFunction* fn, uint32_t header);
+
+// Ends the run's compiles (compile_thread.hpp: endCompiles) and adds
+// their figures to vm.jitStats. True when one is still running, only
+// with abandon.
+bool endTiering(Vm& vm, bool abandon);
+
+// What --stats prints: functions compiled and failed, compile time, and
+// the split of the program thread's time between the tiers.
+std::string jitStatsReport(const JitStats& stats);
 
 }  // namespace nido::vm

@@ -87,6 +87,68 @@ fun main() {
 """
 
 
+# spin's loop gets hot while it runs: compiled in the background, entered
+# at a back-edge (OSR).
+HOT_LOOP = """\
+fun spin(n: int): int {
+    var h = 7
+    var i = 0
+    while i < n {
+        h = (h * 31 + i) % 1000003
+        i += 1
+    }
+    return h
+}
+
+fun main() {
+    println(spin(20000000))
+}
+"""
+
+# twice gets hot (2,000 calls) just before the run ends, in one of several
+# ways, while its compile has barely started.
+ENDS_WHILE_COMPILING = """\
+import sys
+
+fun twice(i: int): int { return i * 2 }
+
+fun deep(n: int): int { return deep(n + 1) + 1 }
+
+fun grow(chunks: [[int]]) {
+    while true {
+        chunks.push(array(500, 7))
+    }
+}
+
+fun main(args: [string]) {
+    var s = 0
+    for i in 0..2001 {
+        s += twice(i)
+    }
+    println(s)
+    let how = args[0]
+    if how == "exit" {
+        sys.exit(3)
+    }
+    if how == "error" {
+        throw ValueError("after the hot loop")
+    }
+    if how == "overflow" {
+        println(deep(0))
+    }
+    if how == "memory" {
+        grow([])
+    }
+}
+"""
+
+STATS_COMPILED = re.compile(r"^nido: jit: (\d+) functions compiled in ([\d.]+) ms "
+                            r"\(([\d.]+) ms in the background\), (\d+) not compiled$", re.M)
+STATS_TIME = re.compile(r"^nido: jit: time in the interpreter ([\d.]+) ms \((\d+)%\), "
+                        r"in native code ([\d.]+) ms \((\d+)%\)(, compiling ([\d.]+) ms \((\d+)%\))?$", re.M)
+STATS_UNFINISHED = re.compile(r"^nido: jit: (\d+) still queued or compiling at the end$", re.M)
+
+
 def many_errors(n):
     lines = ["fun main() {"]
     for i in range(n):
@@ -359,6 +421,55 @@ def main(argv):
         assert len(hits) >= 2, f"--trace printed {len(hits)} instruction lines: {short(err)}"
         assert any("CALL_BUILTIN" in l for l in hits), "--trace shows no CALL_BUILTIN"
     c.case("run --trace", trace)
+
+    # Without the JIT plugin beside nido every function stays interpreted.
+    has_jit = os.path.isfile(os.path.join(os.path.dirname(os.path.abspath(nido)), "libnido_jit.so"))
+
+    def stats(tmp):
+        write(tmp, "hot.nd", HOT_LOOP)
+        for mode in ("off", "on", "eager"):
+            status, out, err = c.run(["run", "--stats", f"--jit={mode}", "hot.nd"], tmp)
+            assert status == 0, f"--jit={mode}: exit status {status}; stderr {short(err)}"
+            assert out == "222395\n", f"--jit={mode}: stdout {short(out)}"
+            compiled, timed = STATS_COMPILED.search(err), STATS_TIME.search(err)
+            assert compiled and timed, f"--jit={mode}: --stats lines missing: {short(err, 400)}"
+            count, background = int(compiled.group(1)), float(compiled.group(3))
+            interpreter, native = int(timed.group(2)), int(timed.group(4))
+            if mode == "off" or not has_jit:
+                assert count == 0 and native == 0, f"--jit={mode}: nothing may run natively: {short(err, 400)}"
+                continue
+            assert count >= 1, f"--jit={mode}: nothing compiled: {short(err, 400)}"
+            assert native > 0, f"--jit={mode}: no time in native code: {short(err, 400)}"
+            if mode == "on":
+                # The loop moved into native code while it ran: compiled on
+                # the compile thread, entered at a back-edge.
+                assert background > 0 and interpreter > 0, f"--jit=on: {short(err, 400)}"
+                assert timed.group(5) is None, f"--jit=on compiled on the program thread: {short(err, 400)}"
+            else:
+                assert background == 0 and interpreter == 0, f"--jit=eager: {short(err, 400)}"
+    c.case("run --stats: compiles and time per tier", stats)
+
+    def ends_while_compiling(tmp):
+        write(tmp, "ends.nd", ENDS_WHILE_COMPILING)
+        ways = {
+            "return": (0, "", None),
+            "exit": (3, "", None),
+            "error": (1, "ValueError: after the hot loop", None),
+            "overflow": (1, "StackOverflowError: ", None),
+            "memory": (1, "OutOfMemoryError: heap limit of 16 MiB exhausted", ["--max-heap=16M"]),
+        }
+        for how, (want, first, flags) in ways.items():
+            for attempt in range(3):
+                args = ["run", "--stats"] + (flags or []) + ["ends.nd", how]
+                status, out, err = c.run(args, tmp)
+                what = f"ending by {how} (run {attempt + 1})"
+                assert status == want, f"{what}: exit status {status}, expected {want}; stderr {short(err, 400)}"
+                assert out == "4002000\n", f"{what}: stdout {short(out)}"
+                assert err.startswith(first), f"{what}: stderr {short(err, 400)}"
+                if how == "return" and has_jit:
+                    # The run did not wait for the compile it left running.
+                    assert STATS_UNFINISHED.search(err), f"{what}: waited for the compile? {short(err, 400)}"
+    c.case("run ends while a compile is running", ends_while_compiling)
 
     nidotest.summary(c.passed, len(c.failed))
     return 1 if c.failed else 0
