@@ -24,6 +24,7 @@
 
 #include <fmt/format.h>
 
+#include "vm/pv_channel.hpp"
 #include "vm/sandbox.hpp"
 
 namespace nido::vm {
@@ -105,6 +106,7 @@ int writeAll(int fd, std::string_view bytes, uint64_t* counter = nullptr) {
 }
 
 void writeOut(std::string_view bytes) {
+    if (pv::active()) return pv::write(1, bytes);  // in a micro-VM: the shared ring, no exit
     if (int err = writeAll(gFds.out, bytes, &gStdoutWrites)) stdoutFailed(err);
 }
 
@@ -250,7 +252,9 @@ void hostWrite(HostStream stream, std::string_view bytes) {
     }
     hostFlush();
     // HOST: standard error is unbuffered; if it is gone there is nowhere
-    // to report that, so its errors are dropped.
+    // to report that, so its errors are dropped. In a micro-VM the ring
+    // reaches the host at the next exit of any kind, which keeps the order.
+    if (pv::active()) return pv::write(2, bytes);
     writeAll(gFds.err, bytes);
 }
 

@@ -1,0 +1,216 @@
+// `nido hv check` and `nido hv run [flags] FILE [args...]`: the hypervisor
+// bridge (hvbridge/). Flags are parsed here; the work is in hvbridge/.
+#include <fmt/core.h>
+
+#include <charconv>
+#include <chrono>
+#include <optional>
+
+#include "cli/commands.hpp"
+#include "cli/program_input.hpp"
+#include "hvbridge/hv_check.hpp"
+#include "hvbridge/hv_run.hpp"
+#include "vm/module_file.hpp"
+
+namespace nido::cli {
+
+namespace {
+
+// Limits of the guest's machine: below 128 MiB the cloud kernel and the
+// initramfs barely fit; QEMU's microvm takes at most 255 vCPUs, and more
+// than the host has only slows TCG down.
+constexpr uint64_t kMinMemMiB = 128;
+constexpr uint64_t kMaxMemMiB = 64 * 1024;
+constexpr uint64_t kMaxCpus = 64;
+constexpr double kMaxTimeoutSeconds = 7 * 24 * 3600;
+
+std::optional<uint64_t> parseNumber(std::string_view text) {
+    uint64_t n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return n;
+}
+
+// "512M", "1G" or a plain number of MiB.
+std::optional<uint64_t> parseMiB(std::string_view text) {
+    uint64_t scale = 1;
+    if (!text.empty() && (text.back() == 'G' || text.back() == 'g')) scale = 1024;
+    if (!text.empty() && (text.back() == 'G' || text.back() == 'g' || text.back() == 'M' || text.back() == 'm')) {
+        text.remove_suffix(1);
+    }
+    auto n = parseNumber(text);
+    if (!n || *n > kMaxMemMiB) return std::nullopt;
+    return *n * scale;
+}
+
+// Seconds, with an optional fraction: "10", "2.5".
+std::optional<double> parseSeconds(std::string_view text) {
+    double s = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), s);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !(s > 0) || s > kMaxTimeoutSeconds) {
+        return std::nullopt;
+    }
+    return s;
+}
+
+// A flag that takes a value as "--name=VALUE" or "--name VALUE". Returns
+// false when args[i] is not this flag; sets error when its value is missing.
+bool valueFlag(const Args& args, size_t& i, std::string_view name, std::string& value, std::string& error) {
+    std::string_view a = args[i];
+    if (!a.starts_with(name)) return false;
+    if (a.size() == name.size()) {
+        if (i + 1 == args.size()) {
+            error = fmt::format("{} needs a value (see 'nido help hv')", name);
+            return true;
+        }
+        value = args[++i];
+        return true;
+    }
+    if (a[name.size()] != '=') return false;
+    value = std::string(a.substr(name.size() + 1));
+    if (value.empty()) error = fmt::format("{} needs a value (see 'nido help hv')", name);
+    return true;
+}
+
+// --allow-read or --allow-write: everything, or "=A,B" (no empty items).
+bool parseGrant(std::string_view arg, std::string_view flag, hv::PathGrant& grant, std::string& error) {
+    if (arg == flag) {
+        grant.all = true;
+        return true;
+    }
+    std::string_view list = arg.substr(flag.size() + 1);
+    while (true) {
+        size_t comma = list.find(',');
+        std::string_view item = list.substr(0, comma);
+        if (item.empty()) {
+            error = fmt::format("bad value in '{}': expected a comma-separated list of paths", arg);
+            return false;
+        }
+        grant.paths.emplace_back(item);
+        if (comma == std::string_view::npos) return true;
+        list.remove_prefix(comma + 1);
+    }
+}
+
+std::optional<hv::GuestKind> parseGuest(std::string_view v) {
+    if (v == "micro") return hv::GuestKind::Micro;
+    if (v == "linux") return hv::GuestKind::Linux;
+    return std::nullopt;
+}
+
+std::optional<hv::AccelRequest> parseAccel(std::string_view v) {
+    if (v == "auto") return hv::AccelRequest::Auto;
+    if (v == "kvm") return hv::AccelRequest::Kvm;
+    if (v == "tcg") return hv::AccelRequest::Tcg;
+    return std::nullopt;
+}
+
+int cmdHvCheck(const Args& args) {
+    hv::AccelRequest accel = hv::AccelRequest::Auto;
+    std::optional<hv::GuestKind> guest;
+    std::string kernel, value, error;
+    for (size_t i = 0; i < args.size(); i++) {
+        if (valueFlag(args, i, "--accel", value, error)) {
+            if (!error.empty()) return fail(error);
+            auto a = parseAccel(value);
+            if (!a) return fail(fmt::format("bad value in '--accel={}': expected auto, kvm or tcg", value));
+            accel = *a;
+        } else if (valueFlag(args, i, "--kernel", value, error)) {
+            if (!error.empty()) return fail(error);
+            kernel = value;
+        } else if (valueFlag(args, i, "--guest", value, error)) {
+            if (!error.empty()) return fail(error);
+            guest = parseGuest(value);
+            if (!guest) return fail(fmt::format("bad value in '--guest={}': expected micro or linux", value));
+        } else {
+            return fail(fmt::format("unknown argument '{}' for hv check (see 'nido help hv')", args[i]));
+        }
+    }
+    return hv::hvCheck(accel, kernel, guest);
+}
+
+int cmdHvRun(const Args& args) {
+    hv::HvRunOptions o;
+    o.started = std::chrono::steady_clock::now();
+    std::string value, error;
+    size_t i = 0;
+    for (; i < args.size() && args[i].starts_with("-"); i++) {
+        const std::string& a = args[i];
+        if (a == "--stats") {
+            o.stats = true;
+        } else if (a == "--explain") {
+            o.explain = true;
+        } else if (valueFlag(args, i, "--guest", value, error)) {
+            if (!error.empty()) return fail(error);
+            o.guest = parseGuest(value);
+            if (!o.guest) return fail(fmt::format("bad value in '--guest={}': expected micro or linux", value));
+        } else if (valueFlag(args, i, "--pv", value, error)) {
+            if (!error.empty()) return fail(error);
+            if (value != "on" && value != "off")
+                return fail(fmt::format("bad value in '--pv={}': expected on or off", value));
+            o.paravirtual = value == "on";
+        } else if (a == "--allow-read" || a.starts_with("--allow-read=")) {
+            if (!parseGrant(a, "--allow-read", o.allowRead, error)) return fail(error);
+        } else if (a == "--allow-write" || a.starts_with("--allow-write=")) {
+            if (!parseGrant(a, "--allow-write", o.allowWrite, error)) return fail(error);
+        } else if (valueFlag(args, i, "--accel", value, error)) {
+            if (!error.empty()) return fail(error);
+            auto accel = parseAccel(value);
+            if (!accel) return fail(fmt::format("bad value in '--accel={}': expected auto, kvm or tcg", value));
+            o.accel = *accel;
+        } else if (valueFlag(args, i, "--kernel", value, error)) {
+            if (!error.empty()) return fail(error);
+            o.kernelPath = value;
+        } else if (valueFlag(args, i, "--keep-image", value, error)) {
+            if (!error.empty()) return fail(error);
+            o.keepImageDir = value;
+        } else if (valueFlag(args, i, "--file", value, error)) {
+            if (!error.empty()) return fail(error);
+            auto file = hv::parseGuestFile(value, error);
+            if (!file) return fail(error);
+            o.files.push_back(*file);
+        } else if (valueFlag(args, i, "--mem", value, error)) {
+            if (!error.empty()) return fail(error);
+            auto mib = parseMiB(value);
+            if (!mib || *mib < kMinMemMiB || *mib > kMaxMemMiB) {
+                return fail(fmt::format("bad value in '--mem={}': expected a size from {}M to {}G", value, kMinMemMiB,
+                                        kMaxMemMiB / 1024));
+            }
+            o.memMiB = *mib;
+            o.memGiven = true;
+        } else if (valueFlag(args, i, "--cpus", value, error)) {
+            if (!error.empty()) return fail(error);
+            auto n = parseNumber(value);
+            if (!n || *n == 0 || *n > kMaxCpus) {
+                return fail(fmt::format("bad value in '--cpus={}': expected a number from 1 to {}", value, kMaxCpus));
+            }
+            o.cpus = int(*n);
+        } else if (valueFlag(args, i, "--timeout", value, error)) {
+            if (!error.empty()) return fail(error);
+            auto s = parseSeconds(value);
+            if (!s) return fail(fmt::format("bad value in '--timeout={}': expected seconds, such as 10 or 2.5", value));
+            o.timeoutSeconds = *s;
+        } else {
+            return fail(fmt::format("unknown flag '{}' (see 'nido help hv')", a));
+        }
+    }
+    if (i == args.size()) return fail("hv run needs a file (see 'nido help hv')");
+    // Compiled (or loaded) and verified here, on the host: a bad app is
+    // refused before anything boots.
+    auto program = loadProgram(args[i]);
+    if (!program) return 2;
+    hv::HvApp app{args[i], vm::writeProgram(*program), Args(args.begin() + i + 1, args.end())};
+    return hv::hvRun(o, app);
+}
+
+}  // namespace
+
+int cmdHv(const Args& args) {
+    if (args.empty()) return fail("hv needs 'check' or 'run' (see 'nido help hv')");
+    Args rest(args.begin() + 1, args.end());
+    if (args[0] == "check") return cmdHvCheck(rest);
+    if (args[0] == "run") return cmdHvRun(rest);
+    return fail(fmt::format("unknown hv command '{}': expected check or run (see 'nido help hv')", args[0]));
+}
+
+}  // namespace nido::cli

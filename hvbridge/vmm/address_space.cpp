@@ -1,0 +1,108 @@
+// The free list behind brk and mmap.
+#include "address_space.hpp"
+
+#include "guest_layout.hpp"
+
+namespace nido::hv::vmm {
+
+namespace {
+
+uint64_t pageUp(uint64_t v) { return (v + layout::kPageSize - 1) & ~(layout::kPageSize - 1); }
+
+}  // namespace
+
+void AddressSpace::init(uint64_t low, uint64_t high) {
+    low_ = low;
+    high_ = high;
+    brkStart_ = brk_ = low;
+    free_.clear();
+    if (low < high) free_[low] = high;
+}
+
+uint64_t AddressSpace::setBreak(uint64_t requested) {
+    if (requested < brkStart_ || requested >= high_) return brk_;
+    uint64_t oldTop = pageUp(brk_), newTop = pageUp(requested);
+    if (newTop > oldTop) {
+        if (!isFree(oldTop, newTop - oldTop)) return brk_;
+        claim(oldTop, newTop - oldTop);
+    } else if (newTop < oldTop) {
+        release(newTop, oldTop - newTop);
+    }
+    brk_ = requested;
+    return brk_;
+}
+
+uint64_t AddressSpace::allocate(uint64_t len) {
+    len = pageUp(len);
+    if (len == 0) return 0;
+    for (auto it = free_.rbegin(); it != free_.rend(); ++it) {
+        auto [start, end] = *it;
+        // Keep the page just above the break free so a growing brk heap is not
+        // fenced in by the first mmap.
+        uint64_t floor = start == pageUp(brk_) ? start + layout::kPageSize : start;
+        if (end - floor < len || end < floor) continue;
+        uint64_t addr = end - len;
+        claim(addr, len);
+        return addr;
+    }
+    return 0;
+}
+
+bool AddressSpace::claim(uint64_t addr, uint64_t len) {
+    uint64_t end = addr + pageUp(len);
+    if (addr < low_ || end > high_ || end < addr) return false;
+    auto it = free_.upper_bound(addr);
+    if (it != free_.begin()) --it;
+    while (it != free_.end() && it->first < end) {
+        auto [fs, fe] = *it;
+        if (fe <= addr) {
+            ++it;
+            continue;
+        }
+        it = free_.erase(it);
+        if (fs < addr) free_[fs] = addr;
+        if (fe > end) free_[end] = fe;
+    }
+    return true;
+}
+
+void AddressSpace::release(uint64_t addr, uint64_t len) {
+    uint64_t end = std::min(addr + pageUp(len), high_);
+    addr = std::max(addr, low_);
+    if (addr >= end) return;
+    claim(addr, end - addr);  // drop any overlap, then insert one merged range
+    auto next = free_.lower_bound(end);
+    if (next != free_.end() && next->first == end) {
+        end = next->second;
+        free_.erase(next);
+    }
+    auto prev = free_.lower_bound(addr);
+    if (prev != free_.begin()) {
+        --prev;
+        if (prev->second == addr) {
+            prev->second = end;
+            return;
+        }
+    }
+    free_[addr] = end;
+}
+
+bool AddressSpace::isFree(uint64_t addr, uint64_t len) const {
+    auto it = free_.upper_bound(addr);
+    if (it == free_.begin()) return false;
+    --it;
+    return it->first <= addr && addr + len <= it->second;
+}
+
+std::vector<std::pair<uint64_t, uint64_t>> AddressSpace::mappedRanges() const {
+    std::vector<std::pair<uint64_t, uint64_t>> out;
+    uint64_t cursor = pageUp(brk_);
+    for (auto [start, end] : free_) {
+        if (start > cursor) out.push_back({cursor, start});
+        cursor = std::max(cursor, end);
+    }
+    if (cursor < high_) out.push_back({cursor, high_});
+    return out;
+}
+
+}  // namespace nido::hv::vmm

@@ -1,0 +1,41 @@
+// The guest's dynamic memory: brk growing up from the executable's end and
+// mmap regions handed out top-down below the stack guard, from one free list.
+// Guest-virtual equals guest-physical, so this only decides who owns what;
+// protections are not enforced (mprotect succeeds and changes nothing).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <utility>
+#include <vector>
+
+namespace nido::hv::vmm {
+
+class AddressSpace {
+public:
+    // The guest owns nothing in [low, high) yet; brk starts at `low`.
+    void init(uint64_t low, uint64_t high);
+
+    // Linux brk(2): moves the break if the pages are free; returns the break.
+    uint64_t setBreak(uint64_t requested);
+    uint64_t breakStart() const { return brkStart_; }
+    uint64_t currentBreak() const { return brk_; }
+
+    // A free page-aligned range of `len` bytes, highest first; 0 if none.
+    uint64_t allocate(uint64_t len);
+    // Marks [addr, addr+len) owned (MAP_FIXED); false if outside the range.
+    bool claim(uint64_t addr, uint64_t len);
+    // Gives [addr, addr+len) back; pages not owned are ignored.
+    void release(uint64_t addr, uint64_t len);
+    // True if all of [addr, addr+len) is free.
+    bool isFree(uint64_t addr, uint64_t len) const;
+    // Owned mmap ranges, ascending (for /proc/self/maps).
+    std::vector<std::pair<uint64_t, uint64_t>> mappedRanges() const;
+
+private:
+    std::map<uint64_t, uint64_t> free_;  // start -> end, disjoint, merged
+    uint64_t low_ = 0, high_ = 0;
+    uint64_t brkStart_ = 0, brk_ = 0;
+};
+
+}  // namespace nido::hv::vmm

@@ -1,0 +1,18 @@
+/* What the system-call entry page (syscall_entry.S) and the VMM agree on:
+ * the guest-writable page the fast paths read and write, and its fields.
+ * Plain #defines so that both the assembler and C++ can include it. */
+#ifndef NIDO_HV_VMM_SYSCALL_ENTRY_ABI_H
+#define NIDO_HV_VMM_SYSCALL_ENTRY_ABI_H
+
+#define NIDO_VMM_SHARED_PAGE 0x57000
+#define NIDO_VMM_SHARED_SIGMASK 0x00   /* the guest's blocked-signal mask, u64 */
+#define NIDO_VMM_SHARED_TSC_MULT 0x08  /* ns = ((tsc - base) * mult) >> 32; 0: no fast clock */
+#define NIDO_VMM_SHARED_TSC_BASE 0x10  /* the guest's TSC at calibration */
+#define NIDO_VMM_SHARED_MONOTONIC 0x18 /* CLOCK_MONOTONIC in ns at TSC_BASE */
+#define NIDO_VMM_SHARED_REALTIME 0x20  /* CLOCK_REALTIME in ns at TSC_BASE */
+#define NIDO_VMM_SHARED_BOOTTIME 0x28  /* CLOCK_BOOTTIME in ns at TSC_BASE */
+
+#define NIDO_VMM_SYSCALL_PORT 0x80
+#define NIDO_VMM_SLOW_PATH_OFFSET 16 /* `out` then `sysretq`, in every variant of the page */
+
+#endif

@@ -1,0 +1,5 @@
+// Loops forever: only --timeout ends it.
+int main(void) {
+    for (volatile unsigned long i = 0;; ++i) {
+    }
+}
