@@ -12,6 +12,10 @@
 
 #ifdef __GLIBC__
 extern "C" void* __libc_stack_end;  // the stack pointer on entry to the program
+// The program's data and bss, and (null in a static program) its dynamic section.
+extern "C" char __data_start[] __attribute__((weak));
+extern "C" char _end[];
+extern "C" const char _DYNAMIC[] __attribute__((weak));
 #endif
 
 namespace nido::vm {
@@ -132,6 +136,15 @@ void gcInit() {
         GC_set_dont_precollect(1);
         GC_register_has_static_roots_callback(scanLibraryData);
         GC_INIT();
+#ifdef __GLIBC__
+        // A static program (nido-static, the guest's runtime): Boehm finds
+        // its data by probing down from _end and takes the code with it,
+        // 5 MB scanned at every collection instead of 0.5.
+        if (!_DYNAMIC && __data_start) {
+            GC_clear_roots();
+            GC_add_roots(__data_start, _end);
+        }
+#endif
         // Heap-growth warnings would land in the Nido program's stderr; an
         // exhausted heap surfaces as OutOfMemoryError instead.
         GC_set_warn_proc(GC_ignore_warn_proc);
