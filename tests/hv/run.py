@@ -20,33 +20,13 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import nidotest  # noqa: E402  (tests/nidotest.py: running nido, reporting)
+from guest_apps import ARGS_AND_EXIT, UNCAUGHT, Checks  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 BOOT_TIMEOUT = float(os.environ.get("NIDO_HV_TEST_TIMEOUT", "120"))
 # Refusals must come before any boot: far below a boot's ~2.5 s.
 REFUSAL_SECONDS = 1.5
-
-ARGS_AND_EXIT = """\
-import io
-import sys
-
-fun main(args: [string]) {
-    println(args.len())
-    for a in args {
-        println("[" + a + "]")
-    }
-    io.eprintln("to stderr")
-    sys.exit(7)
-}
-"""
-
-UNCAUGHT = """\
-fun main() {
-    println("before")
-    throw ValueError("from the guest")
-}
-"""
 
 STDIN_AND_FILE = """\
 import fs
@@ -80,18 +60,6 @@ fun main() {
     let n: int = "three"
 }
 """
-
-
-class Checks:
-    def __init__(self):
-        self.passed = 0
-        self.failures = []
-
-    def expect(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-        else:
-            self.failures.append(f"FAIL {name}: {detail}")
 
 
 def hv_run(nido, work, flags, app, args=(), stdin=None, timeout=BOOT_TIMEOUT):

@@ -20,6 +20,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import nidotest  # noqa: E402  (tests/nidotest.py: running nido, reporting)
+from guest_apps import ARGS_AND_EXIT, UNCAUGHT, Checks  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -27,25 +28,8 @@ TIMEOUT = float(os.environ.get("NIDO_HV_TEST_TIMEOUT", "60"))
 LINES = 10000
 
 PROGRAMS = {
-    "args.nd": """\
-import io
-import sys
-
-fun main(args: [string]) {
-    println(args.len())
-    for a in args {
-        println("[" + a + "]")
-    }
-    io.eprintln("to stderr")
-    sys.exit(7)
-}
-""",
-    "uncaught.nd": """\
-fun main() {
-    println("before")
-    throw ValueError("from the guest")
-}
-""",
+    "args.nd": ARGS_AND_EXIT,
+    "uncaught.nd": UNCAUGHT,
     "stdin.nd": """\
 import io
 
@@ -103,18 +87,6 @@ fun main() {
 }
 """,
 }
-
-
-class Checks:
-    def __init__(self):
-        self.passed = 0
-        self.failures = []
-
-    def expect(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-        else:
-            self.failures.append(f"FAIL {name}: {detail}")
 
 
 def kvm_problem():
