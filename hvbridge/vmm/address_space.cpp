@@ -1,6 +1,8 @@
 // The free list behind brk and mmap.
 #include "address_space.hpp"
 
+#include <algorithm>
+
 #include "guest_layout.hpp"
 
 namespace nido::hv::vmm {
@@ -15,21 +17,30 @@ void AddressSpace::init(uint64_t low, uint64_t high) {
     low_ = low;
     high_ = high;
     brkStart_ = brk_ = low;
+    brkTop_ = pageUp(low);
     free_.clear();
-    if (low < high) free_[low] = high;
+    if (brkTop_ < high) free_[brkTop_] = high;
 }
 
-uint64_t AddressSpace::setBreak(uint64_t requested) {
+uint64_t AddressSpace::setBreak(uint64_t requested, uint64_t slack) {
     if (requested < brkStart_ || requested >= high_) return brk_;
-    uint64_t oldTop = pageUp(brk_), newTop = pageUp(requested);
-    if (newTop > oldTop) {
-        if (!isFree(oldTop, newTop - oldTop)) return brk_;
-        claim(oldTop, newTop - oldTop);
-    } else if (newTop < oldTop) {
-        release(newTop, oldTop - newTop);
+    uint64_t needed = pageUp(requested);
+    if (needed > brkTop_) {
+        uint64_t wanted = std::min(needed + pageUp(slack), high_);
+        if (isFree(brkTop_, wanted - brkTop_)) {
+            needed = wanted;
+        } else if (!isFree(brkTop_, needed - brkTop_)) {
+            return brk_;
+        }
+        claim(brkTop_, needed - brkTop_);
+        brkTop_ = needed;
     }
     brk_ = requested;
     return brk_;
+}
+
+void AddressSpace::adoptBreak(uint64_t guestBreak) {
+    if (guestBreak >= brkStart_ && guestBreak <= brkTop_) brk_ = guestBreak;
 }
 
 uint64_t AddressSpace::allocate(uint64_t len) {
@@ -39,7 +50,7 @@ uint64_t AddressSpace::allocate(uint64_t len) {
         auto [start, end] = *it;
         // Keep the page just above the break free so a growing brk heap is not
         // fenced in by the first mmap.
-        uint64_t floor = start == pageUp(brk_) ? start + layout::kPageSize : start;
+        uint64_t floor = start == brkTop_ ? start + layout::kPageSize : start;
         if (end - floor < len || end < floor) continue;
         uint64_t addr = end - len;
         claim(addr, len);
@@ -96,7 +107,7 @@ bool AddressSpace::isFree(uint64_t addr, uint64_t len) const {
 
 std::vector<std::pair<uint64_t, uint64_t>> AddressSpace::mappedRanges() const {
     std::vector<std::pair<uint64_t, uint64_t>> out;
-    uint64_t cursor = pageUp(brk_);
+    uint64_t cursor = brkTop_;
     for (auto [start, end] : free_) {
         if (start > cursor) out.push_back({cursor, start});
         cursor = std::max(cursor, end);

@@ -17,9 +17,16 @@ public:
     void init(uint64_t low, uint64_t high);
 
     // Linux brk(2): moves the break if the pages are free; returns the break.
-    uint64_t setBreak(uint64_t requested);
+    // Growth claims `slack` bytes more than asked (if free), so that the
+    // guest can grow its break inside them without an exit; the pages stay
+    // owned up to breakTop() when the break shrinks.
+    uint64_t setBreak(uint64_t requested, uint64_t slack);
+    // Takes a break the guest moved itself (the entry page's brk), if it
+    // lies in [breakStart(), breakTop()]; anything else is ignored.
+    void adoptBreak(uint64_t guestBreak);
     uint64_t breakStart() const { return brkStart_; }
     uint64_t currentBreak() const { return brk_; }
+    uint64_t breakTop() const { return brkTop_; }
 
     // A free page-aligned range of `len` bytes, highest first; 0 if none.
     uint64_t allocate(uint64_t len);
@@ -35,7 +42,7 @@ public:
 private:
     std::map<uint64_t, uint64_t> free_;  // start -> end, disjoint, merged
     uint64_t low_ = 0, high_ = 0;
-    uint64_t brkStart_ = 0, brk_ = 0;
+    uint64_t brkStart_ = 0, brk_ = 0, brkTop_ = 0;  // brkTop_: page-aligned end of owned break pages
 };
 
 }  // namespace nido::hv::vmm

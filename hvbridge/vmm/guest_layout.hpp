@@ -37,8 +37,8 @@ constexpr uint64_t kSharedPage = NIDO_VMM_SHARED_PAGE;
 constexpr uint64_t kIstStack = 0x60000;  // exception stack, 32 KiB
 constexpr uint64_t kIstStackTop = 0x68000;
 
-constexpr uint64_t kProbeHoleStart = 0x200000;  // the unmapped 2 MiB
-constexpr uint64_t kUserStart = 0x400000;       // lowest address the guest may own
+constexpr uint64_t kProbeHoleStart = 0x200000;        // the unmapped 2 MiB
+constexpr uint64_t kUserStart = NIDO_VMM_USER_START;  // lowest address the guest may own
 
 constexpr uint64_t kStackBytes = 8ull << 20;
 constexpr uint64_t kStackGuard = kLargePage;

@@ -55,6 +55,12 @@ enum Greg {
 
 uint64_t bit(int signal) { return 1ull << (signal - 1); }
 
+uint64_t actionAddress(int signal) {
+    static_assert(sizeof(KernelSigaction) == NIDO_VMM_SIGACTION_BYTES);
+    static_assert(NIDO_VMM_SHARED_SIGACTIONS + 64 * NIDO_VMM_SIGACTION_BYTES <= layout::kPageSize);
+    return layout::kSharedPage + NIDO_VMM_SHARED_SIGACTIONS + (signal - 1) * uint64_t{NIDO_VMM_SIGACTION_BYTES};
+}
+
 }  // namespace
 
 uint64_t GuestSignals::mask(Machine& m) {
@@ -68,15 +74,29 @@ void GuestSignals::setMask(Machine& m, uint64_t value) {
     std::memcpy(m.memory.raw(layout::kSharedPage + NIDO_VMM_SHARED_SIGMASK, 8), &value, 8);
 }
 
+// SAFETY: `signal` is 1..64 (checked by every caller), so the entry lies
+// inside the shared page, which is inside RAM (guest_layout.hpp).
+KernelSigaction GuestSignals::loadAction(Machine& m, int signal) {
+    KernelSigaction a;
+    std::memcpy(&a, m.memory.raw(actionAddress(signal), sizeof a), sizeof a);
+    return a;
+}
+
+// SAFETY: as for loadAction.
+void GuestSignals::storeAction(Machine& m, int signal, const KernelSigaction& a) {
+    std::memcpy(m.memory.raw(actionAddress(signal), sizeof a), &a, sizeof a);
+}
+
 int64_t GuestSignals::action(Machine& m, int signal, uint64_t newAction, uint64_t oldAction, uint64_t setSize) {
     if (signal < 1 || signal > 64 || setSize != kSigsetBytes) return -EINVAL;
-    if (oldAction && !m.memory.write(oldAction, actions_[signal])) return -EFAULT;
+    KernelSigaction a{};
     if (newAction) {
         if (signal == SIGKILL || signal == SIGSTOP) return -EINVAL;
-        KernelSigaction a;
         if (!m.memory.read(newAction, a)) return -EFAULT;
-        actions_[signal] = a;
     }
+    // Read before write, as Linux does, so that act == oact swaps.
+    if (oldAction && !m.memory.write(oldAction, loadAction(m, signal))) return -EFAULT;
+    if (newAction) storeAction(m, signal, a);
     return 0;
 }
 
@@ -92,7 +112,8 @@ int64_t GuestSignals::procMask(Machine& m, int how, uint64_t newSet, uint64_t ol
 }
 
 bool GuestSignals::deliver(Machine& m, FaultFrame& frame, int signal, int code, uint64_t address) {
-    KernelSigaction& a = actions_[signal];
+    if (signal < 1 || signal > 64) return false;
+    KernelSigaction a = loadAction(m, signal);
     if (a.handler == reinterpret_cast<uint64_t>(SIG_DFL) || a.handler == reinterpret_cast<uint64_t>(SIG_IGN) ||
         (mask(m) & bit(signal)))
         return false;
@@ -143,7 +164,10 @@ bool GuestSignals::deliver(Machine& m, FaultFrame& frame, int signal, int code, 
     r.rdx = sp + kUcontextOffset;
     r.rax = 0;
     setMask(m, blocked | a.mask | ((a.flags & SA_NODEFER) ? 0 : bit(signal)));
-    if (a.flags & SA_RESETHAND) a.handler = reinterpret_cast<uint64_t>(SIG_DFL);
+    if (a.flags & SA_RESETHAND) {
+        a.handler = reinterpret_cast<uint64_t>(SIG_DFL);
+        storeAction(m, signal, a);
+    }
     return true;
 }
 

@@ -4,7 +4,6 @@
 // needs this: NOTES.md). Without a handler a fault ends the run.
 #pragma once
 
-#include <array>
 #include <cstdint>
 
 namespace nido::hv::vmm {
@@ -32,8 +31,12 @@ private:
     // rt_sigprocmask fast path changes it without an exit.
     static uint64_t mask(Machine& m);
     static void setMask(Machine& m, uint64_t mask);
-
-    std::array<KernelSigaction, 65> actions_{};
+    // The handler table lives in the shared page too, where the entry page's
+    // rt_sigaction fast path changes it. The guest may write anything there:
+    // the VMM only copies a handler and restorer into the guest's own
+    // registers and signal frame, never follows them on the host.
+    static KernelSigaction loadAction(Machine& m, int signal);
+    static void storeAction(Machine& m, int signal, const KernelSigaction& action);
 };
 
 }  // namespace nido::hv::vmm

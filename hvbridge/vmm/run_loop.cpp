@@ -44,6 +44,7 @@ bool prepare(Machine& m, std::string& error) {
     if (!m.vm.create(m.memory, error)) return false;
     uint64_t stackBottom = bytes - layout::kStackBytes;
     m.space.init(m.elf.end, stackBottom - layout::kStackGuard);
+    startGuestBreak(m);
     m.files = std::make_unique<FileTable>(c, [&m](const std::string& path) { return generatedFile(m, path); });
     m.memory.populate(bytes - kStackPrefault, kStackPrefault);
     uint64_t rsp = buildInitialStack(m.memory, bytes, m.elf, c.argv, c.envp);
@@ -64,6 +65,7 @@ std::string handleExit(Machine& m) {
     // Output the guest put in the ring comes out before whatever this exit does.
     drainPvRing(m);
     if (m.stop) return "pv: drain";
+    adoptGuestBreak(m);
     switch (run->exit_reason) {
     case KVM_EXIT_IO:
         if (run->io.direction == KVM_EXIT_IO_OUT && run->io.port == layout::kSyscallPort) {

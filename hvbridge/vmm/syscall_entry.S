@@ -9,10 +9,17 @@
  * cost only the SYSCALL trap: ~2.7 us against ~22 us for an exit in NOTES.md,
  * 60-80 us against 100-250 us on this host under load (issue 7, goal 8):
  * getpid, gettid, set_tid_address (1), rt_sigprocmask (the mask lives in the
- * shared page) and clock_gettime for the usual clocks (from RDTSC, which PVM
- * does not trap, and the VMM's calibration). They may clobber only RAX, RCX
- * and R11 as the kernel does; other registers are saved below the red zone.
- * A bad pointer faults in the guest (SIGSEGV) where Linux would say EFAULT.
+ * shared page), clock_gettime for the usual clocks (from RDTSC, which PVM
+ * does not trap, and the VMM's calibration), rt_sigaction (the handler table
+ * lives in the shared page, where the VMM reads it to deliver a fault), brk
+ * inside the memory the VMM has already given (growth past it, and shrinking,
+ * which must zero pages, exit), and the calls the VMM answers with a constant:
+ * mprotect, set_robust_list (0) and rseq (-ENOSYS). They may clobber only
+ * RAX, RCX and R11 as the kernel does; other registers are saved below the
+ * red zone. RAX must still hold the call's number when a path gives up and
+ * jumps to the slow path.
+ * A bad pointer faults in the guest (SIGSEGV) where Linux would say EFAULT;
+ * a pointer below NIDO_VMM_USER_START goes to the VMM, which checks it.
  * The VMM installs a fast variant once the first exit shows where SYSCALL
  * lands; they differ only in how they return. */
 
@@ -44,6 +51,21 @@
         sysretq
 .endm
 
+/* One 8-byte word of rt_sigaction: the new word (if any) replaces the table's,
+ * the old one goes to oact (if any). Reading before writing keeps act == oact
+ * right, as in Linux. RBX points at the table entry. */
+.macro SIGACTION_WORD offset
+        mov rax, [rbx + \offset]
+        test rsi, rsi
+        jz 1f
+        mov rax, [rsi + \offset]
+        xchg rax, [rbx + \offset]
+1:      test rdx, rdx
+        jz 2f
+        mov [rdx + \offset], rax
+2:
+.endm
+
 .macro FAST_VARIANT name, return
         .balign 16
         .globl \name\()_start, \name\()_end
@@ -60,8 +82,22 @@
         je 11f
         cmp eax, 218
         je 11f
+        cmp eax, 13
+        je 50f
+        cmp eax, 12
+        je 40f
+        cmp eax, 10                     /* mprotect: not enforced */
+        je 12f
+        cmp eax, 273                    /* set_robust_list: one thread, nothing to do */
+        je 12f
+        cmp eax, 334                    /* rseq: glibc runs without it */
+        je 13f
         jmp \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
 11:     mov eax, 1
+        \return
+12:     xor eax, eax
+        \return
+13:     mov rax, -38                    /* -ENOSYS */
         \return
 
 /* rt_sigprocmask(how, set, oldset, sigsetsize) */
@@ -75,6 +111,8 @@
         ja \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
 22:     test rdx, rdx
         jz 23f
+        cmp rdx, NIDO_VMM_USER_START
+        jb \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
         mov rax, SHARED(SIGMASK)
         mov [rdx], rax
 23:     test rsi, rsi
@@ -95,8 +133,8 @@
         \return
 
 /* clock_gettime(clock, ts) */
-30:     test rsi, rsi
-        jz \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+30:     cmp rsi, NIDO_VMM_USER_START
+        jb \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
         cmp SHARED(TSC_MULT), 0
         je \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
         mov SCRATCH_RDX, rdx
@@ -134,6 +172,48 @@
         mov [rsi], rax
         mov [rsi + 8], rdx
         mov rdx, SCRATCH_RDX
+        mov rbx, SCRATCH_RBX
+        xor eax, eax
+        \return
+
+/* brk(addr): below the start it is a query; growth inside BRK_TOP is free. */
+40:     cmp rdi, SHARED(BRK_START)
+        jb 41f
+        cmp rdi, SHARED(BRK_CURRENT)
+        jb \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        cmp rdi, SHARED(BRK_TOP)
+        jae \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        mov SHARED(BRK_CURRENT), rdi
+41:     mov rax, SHARED(BRK_CURRENT)
+        \return
+
+/* rt_sigaction(signal, act, oact, sigsetsize) */
+50:     cmp r10, 8
+        jne \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        cmp edi, 1
+        jb \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        cmp edi, 64
+        ja \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        test rsi, rsi
+        jz 51f
+        cmp rsi, NIDO_VMM_USER_START
+        jb \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        cmp edi, 9                      /* SIGKILL and SIGSTOP keep their action */
+        je \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        cmp edi, 19
+        je \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+51:     test rdx, rdx
+        jz 52f
+        cmp rdx, NIDO_VMM_USER_START
+        jb \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+52:     mov SCRATCH_RBX, rbx
+        lea eax, [rdi - 1]
+        shl eax, 5
+        lea rbx, [rax + NIDO_VMM_SHARED_PAGE + NIDO_VMM_SHARED_SIGACTIONS]
+        SIGACTION_WORD 0
+        SIGACTION_WORD 8
+        SIGACTION_WORD 16
+        SIGACTION_WORD 24
         mov rbx, SCRATCH_RBX
         xor eax, eax
         \return

@@ -11,8 +11,21 @@
 #define NIDO_VMM_SHARED_MONOTONIC 0x18 /* CLOCK_MONOTONIC in ns at TSC_BASE */
 #define NIDO_VMM_SHARED_REALTIME 0x20  /* CLOCK_REALTIME in ns at TSC_BASE */
 #define NIDO_VMM_SHARED_BOOTTIME 0x28  /* CLOCK_BOOTTIME in ns at TSC_BASE */
+/* brk: the guest moves BRK_CURRENT within [BRK_START, BRK_TOP), memory the VMM
+ * has already given it, zero above the current break's page. The VMM keeps its
+ * own START and TOP and only adopts a CURRENT inside them. */
+#define NIDO_VMM_SHARED_BRK_START 0x30
+#define NIDO_VMM_SHARED_BRK_CURRENT 0x38
+#define NIDO_VMM_SHARED_BRK_TOP 0x40
+/* rt_sigaction's table: signal N's struct sigaction (handler, flags, restorer,
+ * mask: 32 bytes) at SIGACTIONS + (N - 1) * 32, for N in 1..64. */
+#define NIDO_VMM_SHARED_SIGACTIONS 0x800
+#define NIDO_VMM_SIGACTION_BYTES 32
 
 #define NIDO_VMM_SYSCALL_PORT 0x80
+/* The fast paths leave pointers below this to the VMM: on stock KVM they run
+ * at CPL0, where the VMM's own writable pages (GDT, TSS) are not protected. */
+#define NIDO_VMM_USER_START 0x400000
 #define NIDO_VMM_SLOW_PATH_OFFSET 16 /* `out` then `sysretq`, in every variant of the page */
 
 #endif

@@ -20,4 +20,11 @@ bool memorySyscall(Machine& m, uint64_t number, const uint64_t* args, int64_t& r
 bool fileSyscall(Machine& m, uint64_t number, const uint64_t* args, int64_t& result);
 bool processSyscall(Machine& m, uint64_t number, const uint64_t* args, int64_t& result);
 
+// The break is shared with the entry page, which moves it inside memory
+// already given (syscall_entry_abi.h). At set-up, gives the first stretch
+// above the executable and publishes it; at every exit, takes the guest's
+// break back so that /proc/self/maps, mmap and brk see the current one.
+void startGuestBreak(Machine& m);
+void adoptGuestBreak(Machine& m);
+
 }  // namespace nido::hv::vmm

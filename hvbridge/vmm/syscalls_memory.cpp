@@ -34,10 +34,43 @@ void giveToGuest(Machine& m, uint64_t addr, uint64_t len, bool sparse) {
     m.memory.populate(sparse ? addr + len - ahead : addr, ahead);
 }
 
+// How far past a requested break the VMM gives memory, for the entry page
+// to grow into without an exit: glibc's malloc grows by 132 KiB or more.
+constexpr uint64_t kBreakSlack = 2ull << 20;
+
+// SAFETY: the fields are fixed offsets inside the shared page, inside RAM.
+uint64_t sharedField(Machine& m, uint64_t field) {
+    uint64_t value;
+    std::memcpy(&value, m.memory.raw(layout::kSharedPage + field, 8), 8);
+    return value;
+}
+
+// SAFETY: as for sharedField.
+void setSharedField(Machine& m, uint64_t field, uint64_t value) {
+    std::memcpy(m.memory.raw(layout::kSharedPage + field, 8), &value, 8);
+}
+
+// Tells the entry page the VMM's break. START and TOP are rewritten every
+// time, so a guest that scribbled on them only misleads its own fast path.
+void publishBreak(Machine& m) {
+    setSharedField(m, NIDO_VMM_SHARED_BRK_START, m.space.breakStart());
+    setSharedField(m, NIDO_VMM_SHARED_BRK_CURRENT, m.space.currentBreak());
+    setSharedField(m, NIDO_VMM_SHARED_BRK_TOP, m.space.breakTop());
+}
+
+// Invariant the entry page relies on: the pages in [pageUp(break), breakTop)
+// read as zero. Growth gives new pages zeroed; a shrink zeroes the pages it
+// drops (they stay owned, as the slack above the break).
 int64_t brk(Machine& m, uint64_t requested) {
-    uint64_t before = m.space.currentBreak();
-    uint64_t after = m.space.setBreak(requested);
-    if (pageUp(after) > pageUp(before)) giveToGuest(m, pageUp(before), pageUp(after) - pageUp(before), false);
+    uint64_t before = m.space.currentBreak(), topBefore = m.space.breakTop();
+    uint64_t after = m.space.setBreak(requested, kBreakSlack);
+    if (m.space.breakTop() > topBefore) {
+        // Faults in only what was asked for: the slack may never be touched.
+        m.memory.freshen(topBefore, m.space.breakTop() - topBefore);
+        m.memory.populate(topBefore, std::min(pageUp(after) - topBefore, kPrefaultLimit));
+    }
+    if (pageUp(after) < pageUp(before)) m.memory.freshen(pageUp(after), pageUp(before) - pageUp(after));
+    publishBreak(m);
     return static_cast<int64_t>(after);
 }
 
@@ -110,6 +143,16 @@ int64_t mremap(Machine& m, uint64_t old, uint64_t oldLen, uint64_t newLen, uint6
 }
 
 }  // namespace
+
+void startGuestBreak(Machine& m) {
+    uint64_t start = m.space.breakStart();
+    m.space.setBreak(start + 1, kBreakSlack);
+    m.space.setBreak(start, 0);
+    m.memory.freshen(pageUp(start), m.space.breakTop() - pageUp(start));
+    publishBreak(m);
+}
+
+void adoptGuestBreak(Machine& m) { m.space.adoptBreak(sharedField(m, NIDO_VMM_SHARED_BRK_CURRENT)); }
 
 bool memorySyscall(Machine& m, uint64_t number, const uint64_t* a, int64_t& result) {
     switch (number) {

@@ -244,6 +244,13 @@ def main():
               stdout="realtime near the host's: yes\nboottime after monotonic start: yes\nblocked: 1 (before: 0)\n"
               "unblocked: 1\nSIGKILL never blocked: 1\npid 1, tid 1\n",
               stderr=re.compile(r"^nido-vmm: \d+ exits(?:(?!clock_gettime|rt_sigprocmask|getpid|gettid).)*$", re.S))
+        c.run("brk, mmap and rt_sigaction, partly answered in the guest", ["--stats"], "guest_memory_calls",
+              stdout="mmap zero: 1\nre-mmap zero: 1, same place: 1\nMAP_FIXED zero: 1, kept neighbours: 1\n"
+              "brk grows: 1\nbrk regrown zero: 1\nbrk grows past the slack: 1, zero: 1\n"
+              "brk below start refused: 1\nsigaction round trip: 1\nSIGKILL refused: 1\n"
+              "handler got signal 11 at 0x200020\nhandler mask restored: 1\n",
+              # only the refused SIGKILL call exits
+              stderr=re.compile(r"^nido-vmm: \d+ exits.*\n  rt_sigaction +1 ", re.S))
         nido_runtime(c, work)
 
         c.usage("missing ELF", [os.path.join(work, "nope")], r"^nido-vmm: cannot open .*nope")
