@@ -183,7 +183,8 @@ int waitForApp(HostLink& link, pid_t app) {
 
 }  // namespace
 
-bool isGuestInit(const char* argv0) { return ::getpid() == 1 && argv0 && std::string_view(argv0) == "/init"; }
+// The name first: every nido start asks, and only the guest's is "/init".
+bool isGuestInit(const char* argv0) { return argv0 && std::string_view(argv0) == "/init" && ::getpid() == 1; }
 
 void guestInitMain() {
     int64_t bootNs = clockNs(CLOCK_BOOTTIME);
