@@ -71,7 +71,7 @@ constexpr HelpEntry kHelp[] = {
      "                            app's folder /app, or absolute); repeatable\n"
      "  --mem=SIZE  --cpus=N      the guest's RAM (default 1G micro, 256M linux) and\n"
      "                            vCPUs (linux; a micro-VM has one)\n"
-     "  --timeout=SECONDS         stop the guest after this long (exit status 124)\n"
+     "  --timeout=DURATION        stop the guest after this long: 10, 2.5s, 500ms (exit status 124)\n"
      "  --keep-image DIR          linux: leave the kernel, initramfs and boot.sh in DIR\n"
      "  --stats                   micro: exits by kind (system calls by name, paravirtual\n"
      "                            calls, faults) with their time; linux: image, boot, run\n"

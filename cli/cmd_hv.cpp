@@ -2,11 +2,11 @@
 // bridge (hvbridge/). Flags are parsed here; the work is in hvbridge/.
 #include <fmt/core.h>
 
-#include <charconv>
 #include <chrono>
 #include <optional>
 
 #include "cli/commands.hpp"
+#include "cli/flag_values.hpp"
 #include "cli/program_input.hpp"
 #include "hvbridge/hv_check.hpp"
 #include "hvbridge/hv_run.hpp"
@@ -22,14 +22,6 @@ namespace {
 constexpr uint64_t kMinMemMiB = 128;
 constexpr uint64_t kMaxMemMiB = 64 * 1024;
 constexpr uint64_t kMaxCpus = 64;
-constexpr double kMaxTimeoutSeconds = 7 * 24 * 3600;
-
-std::optional<uint64_t> parseNumber(std::string_view text) {
-    uint64_t n = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-    return n;
-}
 
 // "512M", "1G" or a plain number of MiB.
 std::optional<uint64_t> parseMiB(std::string_view text) {
@@ -41,16 +33,6 @@ std::optional<uint64_t> parseMiB(std::string_view text) {
     auto n = parseNumber(text);
     if (!n || *n > kMaxMemMiB) return std::nullopt;
     return *n * scale;
-}
-
-// Seconds, with an optional fraction: "10", "2.5".
-std::optional<double> parseSeconds(std::string_view text) {
-    double s = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), s);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !(s > 0) || s > kMaxTimeoutSeconds) {
-        return std::nullopt;
-    }
-    return s;
 }
 
 // A flag that takes a value as "--name=VALUE" or "--name VALUE". Returns
@@ -78,18 +60,13 @@ bool parseGrant(std::string_view arg, std::string_view flag, hv::PathGrant& gran
         grant.all = true;
         return true;
     }
-    std::string_view list = arg.substr(flag.size() + 1);
-    while (true) {
-        size_t comma = list.find(',');
-        std::string_view item = list.substr(0, comma);
-        if (item.empty()) {
-            error = fmt::format("bad value in '{}': expected a comma-separated list of paths", arg);
-            return false;
-        }
-        grant.paths.emplace_back(item);
-        if (comma == std::string_view::npos) return true;
-        list.remove_prefix(comma + 1);
+    auto paths = parseList(arg.substr(flag.size() + 1));
+    if (!paths) {
+        error = fmt::format("bad value in '{}': expected a comma-separated list of paths", arg);
+        return false;
     }
+    grant.paths.insert(grant.paths.end(), paths->begin(), paths->end());
+    return true;
 }
 
 std::optional<hv::GuestKind> parseGuest(std::string_view v) {
@@ -187,8 +164,10 @@ int cmdHvRun(const Args& args) {
             o.cpus = int(*n);
         } else if (valueFlag(args, i, "--timeout", value, error)) {
             if (!error.empty()) return fail(error);
-            auto s = parseSeconds(value);
-            if (!s) return fail(fmt::format("bad value in '--timeout={}': expected seconds, such as 10 or 2.5", value));
+            auto s = parseDuration(value);
+            if (!s)
+                return fail(
+                    fmt::format("bad value in '--timeout={}': expected a duration such as 10, 2.5s or 500ms", value));
             o.timeoutSeconds = *s;
         } else {
             return fail(fmt::format("unknown flag '{}' (see 'nido help hv')", a));

@@ -45,15 +45,16 @@ def nido_path(arg):
     return os.path.abspath(arg)
 
 
-def run(cmd, cwd, timeout, stdin=None, stdout=True, errors="surrogateescape"):
-    """Runs cmd in cwd, in a new session, with stdin (bytes; None: empty).
+def run(cmd, cwd, timeout, stdin=None, stdout=True, errors="surrogateescape", env=None):
+    """Runs cmd in cwd, in a new session, with stdin (bytes; None: empty) and
+    env (None: this process's environment).
     Returns (status, stdout, stderr) as text decoded with `errors`; status is
     None when the timeout passed (the process group is then killed, and both
     texts are ""), negative for a death by signal. With stdout=False the
     standard output is discarded and returned as ""."""
     proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
                             stdout=subprocess.PIPE if stdout else subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, start_new_session=True)
+                            stderr=subprocess.PIPE, start_new_session=True, env=env)
     try:
         out, err = proc.communicate(input=stdin, timeout=timeout)
     except subprocess.TimeoutExpired:

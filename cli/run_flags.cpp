@@ -1,0 +1,91 @@
+#include "cli/run_flags.hpp"
+
+#include <fmt/core.h>
+
+#include "cli/flag_values.hpp"
+
+namespace nido::cli {
+
+namespace {
+
+// The smallest frame limit accepted: below it even the prelude's error
+// construction could not run.
+constexpr uint32_t kMinFrames = 100;
+constexpr uint32_t kMaxFrames = 10'000'000;
+// Far beyond any run's length, and small enough that the counter cannot wrap.
+constexpr uint64_t kMaxFuel = uint64_t(1) << 62;
+// A heap smaller than this cannot hold the runtime's own start-up objects.
+constexpr uint64_t kMinHeap = 1 << 20;
+
+// --allow-KIND grants everything of that kind; --allow-KIND=A,B grants A and B.
+bool parseGrant(std::string_view flag, std::string_view kind, bool& all, std::vector<std::string>& list,
+                std::string& error) {
+    std::string prefix = fmt::format("--allow-{}", kind);
+    if (flag == prefix) {
+        all = true;
+        return true;
+    }
+    auto items = parseList(flag.substr(prefix.size() + 1));
+    if (!items) {
+        error = fmt::format("bad value in '{}': expected a comma-separated list", flag);
+        return false;
+    }
+    list.insert(list.end(), items->begin(), items->end());
+    return true;
+}
+
+FlagParse bad(std::string& error, std::string message) {
+    error = std::move(message);
+    return FlagParse::Bad;
+}
+
+}  // namespace
+
+FlagParse parseRunFlag(std::string_view a, vm::RunOptions& opts, std::string& error) {
+    vm::Permissions& perms = opts.permissions;
+    if (a == "--trace") {
+        opts.trace = true;
+    } else if (a == "--stats") {
+        opts.stats = true;
+    } else if (a.starts_with("--jit=")) {
+        std::string_view mode = a.substr(6);
+        if (mode == "off") {
+            opts.jit = vm::JitMode::Off;
+        } else if (mode == "on") {
+            opts.jit = vm::JitMode::On;
+        } else if (mode == "eager") {
+            opts.jit = vm::JitMode::Eager;
+        } else {
+            return bad(error, fmt::format("bad value in '{}': expected off, on or eager", a));
+        }
+    } else if (a.starts_with("--max-frames=")) {
+        auto n = parseNumber(a.substr(13));
+        if (!n || *n < kMinFrames || *n > kMaxFrames)
+            return bad(error,
+                       fmt::format("bad value in '{}': expected a number from {} to {}", a, kMinFrames, kMaxFrames));
+        opts.maxFrames = uint32_t(*n);
+    } else if (a.starts_with("--fuel=")) {
+        auto n = parseNumber(a.substr(7));
+        if (!n || *n == 0 || *n > kMaxFuel)
+            return bad(error, fmt::format("bad value in '{}': expected a number from 1 to {}", a, kMaxFuel));
+        opts.fuel = *n;
+    } else if (a.starts_with("--max-heap=")) {
+        auto n = parseSize(a.substr(11));
+        if (!n || *n < kMinHeap)
+            return bad(error, fmt::format("bad value in '{}': expected a size such as 64M (at least 1M)", a));
+        opts.maxHeapBytes = *n;
+    } else if (a == "--allow-all" || a == "-A") {
+        perms.readAll = perms.writeAll = perms.envAll = true;
+    } else if (hasFlag(a, "--allow-read")) {
+        if (!parseGrant(a, "read", perms.readAll, perms.readPaths, error)) return FlagParse::Bad;
+    } else if (hasFlag(a, "--allow-write")) {
+        if (!parseGrant(a, "write", perms.writeAll, perms.writePaths, error)) return FlagParse::Bad;
+    } else if (hasFlag(a, "--allow-env")) {
+        if (!parseGrant(a, "env", perms.envAll, perms.envNames, error)) return FlagParse::Bad;
+    } else {
+        return FlagParse::NotARunFlag;
+    }
+    return FlagParse::Parsed;
+}
+
+}  // namespace nido::cli
