@@ -141,7 +141,7 @@ def collect(text):
 
 
 def command_outputs(text):
-    """(line, args, shown lines) for every block after an `output of:` comment."""
+    """(line, args, the block's lines) for every block after an `output of:` comment."""
     found = []
     lines = text.split("\n")
     for i, line in enumerate(lines):
