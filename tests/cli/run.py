@@ -72,6 +72,19 @@ fun main() {
 }
 """
 
+# Reads the file named by its argument.
+READ_ARG = """\
+import fs
+
+fun main(args: [string]) {
+    try {
+        print(fs.readFile(args[0]))
+    } catch e: PermissionError {
+        println(e.message)
+    }
+}
+"""
+
 UNCAUGHT = """\
 fun main() {
     throw ValueError("from the cli test")
@@ -457,6 +470,25 @@ def main(argv):
                     "--allow-everything", "-a", "--max-heap=1K", "--max-heap=", "--max-heap=64X"]:
             expect_usage_error(c.run(["run", bad, "grants.nd"], tmp), f"nido run {bad}")
     c.case("permission and heap flags", permission_flags)
+
+    def symlink_out(tmp):
+        write(tmp, "read.nd", READ_ARG)
+        real = os.path.realpath(tmp)
+        for folder in ("allowed", "outside"):
+            os.mkdir(os.path.join(tmp, folder))
+        write(os.path.join(tmp, "allowed"), "in.txt", "inside\n")
+        write(os.path.join(tmp, "outside"), "secret.txt", "secret\n")
+        os.symlink("../outside", os.path.join(tmp, "allowed", "dirlink"))
+        os.symlink("../outside/secret.txt", os.path.join(tmp, "allowed", "filelink"))
+        secret = f"{real}/outside/secret.txt"
+        denied = f'read access to "{secret}" denied (run with --allow-read={secret})\n'
+        for grant in ("allowed", "allowed/", f"{real}/allowed"):
+            for path, want in (("allowed/in.txt", "inside\n"), ("allowed/dirlink/secret.txt", denied),
+                               ("allowed/filelink", denied), ("allowed/../outside/secret.txt", denied)):
+                status, out, err = c.run(["run", f"--allow-read={grant}", "read.nd", path], tmp)
+                assert status == 0 and out == want, \
+                    f"--allow-read={grant}, reading {path}: status {status}, stdout {short(out)}, stderr {short(err)}"
+    c.case("symlinks cannot lead out of a granted folder", symlink_out)
 
     def trace(tmp):
         write(tmp, "hello.nd", HELLO)
