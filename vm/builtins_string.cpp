@@ -212,6 +212,7 @@ void builtin_STRING_REPEAT(Vm& vm, Value* args) {
         throwOutOfMemory(vm);
         return;
     }
+    if (s->len == 0) n = 0;  // "".repeat(n) is "" at once, however large n is
     String* r = newStringUninit(s->len * n);
     if (!r) {
         throwOutOfMemory(vm);

@@ -225,6 +225,18 @@ std::string tempName() {
     return fmt::format(".nido-{:016x}.tmp", r);
 }
 
+// Whether path names a folder by its form ("x/", "x/."), as it does for
+// the kernel. Resolving drops that form, so the file operations check it.
+bool namesFolder(std::string_view path) { return path.ends_with('/') || path.ends_with("/.") || path.ends_with("/.."); }
+
+// HOST: fstatat(2). The error Linux gives for opening a path of folder form
+// to write: ENOTDIR when something other than a folder is there, else EISDIR.
+int writeToFolderError(int dirfd, const char* name) {
+    struct stat st;
+    bool other = ::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode);
+    return other ? ENOTDIR : EISDIR;
+}
+
 }  // namespace
 
 // ---- standard streams ----------------------------------------------------
@@ -324,6 +336,7 @@ HostResult hostReadFile(std::string_view path, std::string& out) {
     // HOST: fstat(2) and read(2) on the verified descriptor.
     if (::fstat(o.fd.get(), &st) != 0) return failed("read", resolved, errno);
     if (S_ISDIR(st.st_mode)) return failed("read", resolved, EISDIR);
+    if (namesFolder(path)) return failed("read", resolved, ENOTDIR);
     out.clear();
     // A regular file of known size is read straight into place; anything
     // beyond (the file grew, or has no size: /proc, pipes) piece by piece.
@@ -354,6 +367,7 @@ HostResult hostWriteFile(std::string_view path, std::string_view data) {
     if (!dir.ok()) return openFailed(dir, Access::Write, "write", resolved);
     int dirfd = dir.fd.get();
     const char* name = dir.name.c_str();
+    if (namesFolder(path)) return failed("write", resolved, writeToFolderError(dirfd, name));
 
     // HOST: fstatat(2), openat(2), write(2), fsync(2), renameat(2),
     // unlinkat(2), all relative to the verified folder. The rename replaces
@@ -400,6 +414,7 @@ HostResult hostAppendFile(std::string_view path, std::string_view data) {
     if (resolved == "/") return failed("write", resolved, EISDIR);
     SandboxOpen dir = sandbox().openParent(Access::Write, resolved);
     if (!dir.ok()) return openFailed(dir, Access::Write, "write", resolved);
+    if (namesFolder(path)) return failed("write", resolved, writeToFolderError(dir.fd.get(), dir.name.c_str()));
     // HOST: openat(2) relative to the verified folder; O_NOFOLLOW refuses
     // a symlink swapped in as the last component.
     Fd file(::openat(dir.fd.get(), dir.name.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666));
@@ -416,6 +431,7 @@ namespace {
 bool statChecked(std::string_view path, HostResult& r, bool& found, struct stat& st) {
     std::string resolved;
     found = false;
+    if (path.empty()) return true;  // names nothing: not there, as a missing file is not
     r = checkPath(path, Access::Read, true, "read", resolved);
     if (!r.ok()) return false;
     if (resolved == "/") {
@@ -431,7 +447,8 @@ bool statChecked(std::string_view path, HostResult& r, bool& found, struct stat&
     }
     // HOST: fstatat(2) relative to the verified folder, not following a
     // symlink: one there now is dangling or was swapped in since resolving.
-    found = ::fstatat(dir.fd.get(), dir.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(st.st_mode);
+    found = ::fstatat(dir.fd.get(), dir.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(st.st_mode) &&
+            (S_ISDIR(st.st_mode) || !namesFolder(path));
     return true;
 }
 
@@ -492,9 +509,12 @@ HostResult hostRemove(std::string_view path) {
     // itself, never what a symlink there points to.
     int dirfd = dir.fd.get();
     const char* name = dir.name.c_str();
+    struct stat st;
+    if (namesFolder(path) && ::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode)) {
+        return failed("remove", resolved, ENOTDIR);
+    }
     if (::unlinkat(dirfd, name, 0) == 0) return {};
     int err = errno;
-    struct stat st;
     if ((err == EISDIR || err == EPERM) && ::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
         S_ISDIR(st.st_mode)) {
         if (::unlinkat(dirfd, name, AT_REMOVEDIR) == 0) return {};
@@ -552,10 +572,11 @@ HostResult hostEnv(std::string_view name, std::optional<std::string>& out) {
         return {HostStatus::Invalid,
                 fmt::format("environment variable name \"{}\" contains a NUL byte", printable(name))};
     }
-    if (!sandbox().allowsEnv(name)) return {HostStatus::Denied, Sandbox::envDenial(name)};
-    // No variable has "=" in its name; glibc's getenv would match "A=B"
-    // against the variable A with a value starting "B=".
+    // No variable has an empty name or "=" in it (glibc's getenv would
+    // match "A=B" against the variable A with a value starting "B="): such
+    // a name is unset whatever the grants, and no flag could grant it.
     if (name.empty() || name.find('=') != std::string_view::npos) return {};
+    if (!sandbox().allowsEnv(name)) return {HostStatus::Denied, Sandbox::envDenial(name)};
     // HOST: getenv(3). Nothing in the process sets variables while it runs.
     if (const char* v = std::getenv(std::string(name).c_str())) out = v;
     return {};

@@ -76,14 +76,16 @@ HostResult hostReadAll(std::string& out);
 
 // Files, each through the sandbox: Denied with the PermissionError message
 // (Sandbox::denial), Failed with `cannot read "PATH": REASON` (verbs: read,
-// write, list, remove, create), PATH resolved and absolute.
+// write, list, remove, create), PATH resolved and absolute. A path of
+// folder form ("x/", "x/.") names a folder, as it does for the kernel: a
+// file there is "Not a directory", and nothing is written through one.
 HostResult hostReadFile(std::string_view path, std::string& out);
 // Atomic: a temporary file in the same folder (.nido-*.tmp, even when only
 // the file itself is granted), written, fsynced and renamed over path,
 // keeping an existing file's permission bits; removed again on failure.
 HostResult hostWriteFile(std::string_view path, std::string_view data);
 HostResult hostAppendFile(std::string_view path, std::string_view data);
-// False for a path that cannot be looked up (also a dangling symlink).
+// False for a path that cannot be looked up (also "" and a dangling symlink).
 HostResult hostExists(std::string_view path, bool& out);
 HostResult hostIsDir(std::string_view path, bool& out);
 // Entry names sorted bytewise, without "." and "..".
@@ -94,7 +96,8 @@ HostResult hostRemove(std::string_view path);
 // needs write permission on itself.
 HostResult hostMkdirs(std::string_view path);
 
-// The environment variable name, nullopt if unset. Denied unless granted.
+// The environment variable name, nullopt if unset. Denied unless granted;
+// a name no variable can have (empty, or holding "=") is unset, ungranted too.
 HostResult hostEnv(std::string_view name, std::optional<std::string>& out);
 // The run's program arguments.
 const std::vector<std::string>& hostArgs();

@@ -53,6 +53,38 @@ fun main() {
 }
 """
 
+# Reads data/x.txt and the variable NIDO_CLI_VAR, saying what was allowed.
+GRANTS = """\
+import fs
+import sys
+
+fun main() {
+    try {
+        println(fs.readFile("data/x.txt"))
+    } catch e: PermissionError {
+        println(e.message)
+    }
+    try {
+        println(sys.env("NIDO_CLI_VAR"))
+    } catch e: PermissionError {
+        println(e.message)
+    }
+}
+"""
+
+# Reads the file named by its argument.
+READ_ARG = """\
+import fs
+
+fun main(args: [string]) {
+    try {
+        print(fs.readFile(args[0]))
+    } catch e: PermissionError {
+        println(e.message)
+    }
+}
+"""
+
 UNCAUGHT = """\
 fun main() {
     throw ValueError("from the cli test")
@@ -163,9 +195,9 @@ class Check:
         self.passed = 0
         self.failed = []
 
-    def run(self, args, cwd, timeout=TIMEOUT):
+    def run(self, args, cwd, timeout=TIMEOUT, env=None):
         proc = subprocess.run([self.nido] + args, cwd=cwd, stdin=subprocess.DEVNULL,
-                              capture_output=True, timeout=timeout)
+                              capture_output=True, timeout=timeout, env=env)
         return (proc.returncode, proc.stdout.decode("utf-8", errors="replace"),
                 proc.stderr.decode("utf-8", errors="replace"))
 
@@ -410,6 +442,53 @@ def main(argv):
         assert status == 0, f"exit status {status}; stderr {short(err)}"
         assert out == "3\none\n--two\n-x\n", f"arguments after FILE belong to the program: {short(out)}"
     c.case("program arguments", program_args)
+
+    def permission_flags(tmp):
+        write(tmp, "grants.nd", GRANTS)
+        os.mkdir(os.path.join(tmp, "data"))
+        write(os.path.join(tmp, "data"), "x.txt", "x")
+        real = os.path.realpath(tmp)
+        read_denied = (f'read access to "{real}/data/x.txt" denied '
+                       f'(run with --allow-read={real}/data/x.txt)')
+        env_denied = 'env access to "NIDO_CLI_VAR" denied (run with --allow-env=NIDO_CLI_VAR)'
+        env = dict(os.environ, NIDO_CLI_VAR="v")
+        runs = {
+            (): f"{read_denied}\n{env_denied}\n",
+            ("-A",): "x\nv\n",
+            ("--allow-all",): "x\nv\n",
+            ("--allow-read", "--allow-env"): "x\nv\n",
+            ("--allow-read=data",): f"x\n{env_denied}\n",  # relative to the working directory
+            ("--allow-read=./data/",): f"x\n{env_denied}\n",
+            ("--allow-read=other,data/../data", "--allow-env=A,NIDO_CLI_VAR"): "x\nv\n",
+            ("--allow-write", "--allow-env=NIDO_CLI"): f"{read_denied}\n{env_denied}\n",
+        }
+        for flags, want in runs.items():
+            status, out, err = c.run(["run", *flags, "grants.nd"], tmp, env=env)
+            assert status == 0 and out == want, \
+                f"run {' '.join(flags)}: status {status}, stdout {short(out, 300)}, stderr {short(err)}"
+        for bad in ["--allow-read=", "--allow-write=a,,b", "--allow-env=,", "--allow-read=a,",
+                    "--allow-everything", "-a", "--max-heap=1K", "--max-heap=", "--max-heap=64X"]:
+            expect_usage_error(c.run(["run", bad, "grants.nd"], tmp), f"nido run {bad}")
+    c.case("permission and heap flags", permission_flags)
+
+    def symlink_out(tmp):
+        write(tmp, "read.nd", READ_ARG)
+        real = os.path.realpath(tmp)
+        for folder in ("allowed", "outside"):
+            os.mkdir(os.path.join(tmp, folder))
+        write(os.path.join(tmp, "allowed"), "in.txt", "inside\n")
+        write(os.path.join(tmp, "outside"), "secret.txt", "secret\n")
+        os.symlink("../outside", os.path.join(tmp, "allowed", "dirlink"))
+        os.symlink("../outside/secret.txt", os.path.join(tmp, "allowed", "filelink"))
+        secret = f"{real}/outside/secret.txt"
+        denied = f'read access to "{secret}" denied (run with --allow-read={secret})\n'
+        for grant in ("allowed", "allowed/", f"{real}/allowed"):
+            for path, want in (("allowed/in.txt", "inside\n"), ("allowed/dirlink/secret.txt", denied),
+                               ("allowed/filelink", denied), ("allowed/../outside/secret.txt", denied)):
+                status, out, err = c.run(["run", f"--allow-read={grant}", "read.nd", path], tmp)
+                assert status == 0 and out == want, \
+                    f"--allow-read={grant}, reading {path}: status {status}, stdout {short(out)}, stderr {short(err)}"
+    c.case("symlinks cannot lead out of a granted folder", symlink_out)
 
     def trace(tmp):
         write(tmp, "hello.nd", HELLO)

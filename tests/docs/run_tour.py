@@ -19,6 +19,10 @@ conventions, which the page's authors follow:
 - A ```nido block whose first line is `// file: NAME.nd` is a module, not a
   program: it has no output block, and it is saved as NAME.nd beside every
   program after it on the page (so those can `import NAME`).
+- A fenced block right after a line `<!-- output of: nido ARGS -->` (an
+  HTML comment, invisible on the rendered page) shows part of what
+  `nido ARGS` prints, run in the repository's root: its lines must appear
+  there, in order and next to each other.
 
 Each program runs as `nido run [flags] example.nd [args]` in a fresh
 temporary folder (its working directory), so traces read `example.nd:LINE`.
@@ -39,6 +43,8 @@ import nidotest  # noqa: E402  (tests/nidotest.py: running nido, reporting)
 TIMEOUT = float(os.environ.get("NIDO_TEST_TIMEOUT", "10"))
 FENCE = re.compile(r"^(```+|~~~+)\s*(\S*)\s*(.*)$")
 DIRECTIVE = re.compile(r"^//\s*(flags|args|stdin|file):(.*)$")
+OUTPUT_OF = re.compile(r"^<!--\s*output of:\s*nido\s+(.+?)\s*-->\s*$")
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 SNIPPET_NAME = "example.nd"
 
 
@@ -134,6 +140,39 @@ def collect(text):
     return snippets, problems
 
 
+def command_outputs(text):
+    """(line, args, the block's lines) for every block after an `output of:` comment."""
+    found = []
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        m = OUTPUT_OF.match(line)
+        if not m:
+            continue
+        fence = FENCE.match(lines[i + 1]) if i + 1 < len(lines) else None
+        if not fence:
+            found.append((i + 1, m.group(1), None))
+            continue
+        end = i + 2
+        while end < len(lines) and not lines[end].startswith(fence.group(1)):
+            end += 1
+        found.append((i + 2, m.group(1), lines[i + 2:end]))
+    return found
+
+
+def check_command(nido, args, block_lines):
+    """Returns None when nido ARGS prints the block's lines together, else why not."""
+    if block_lines is None:
+        return "an `output of:` comment not followed by a fenced block"
+    status, out, err = nidotest.run([nido] + args.split(), ROOT, TIMEOUT, errors="replace")
+    if status != 0:
+        return f"nido {args}: exit status {status}; stderr {err.strip()[:200]!r}"
+    got = nidotest.output_lines(out)
+    n = len(block_lines)
+    if not any(got[k:k + n] == block_lines for k in range(len(got) - n + 1)):
+        return f"nido {args} does not print the block's lines"
+    return None
+
+
 def run(nido, snippet, modules):
     """Returns None when the program printed its output block, else why not."""
     folder = tempfile.mkdtemp(prefix="nido-tour-")
@@ -189,6 +228,13 @@ def main(argv):
             passed += 1
         else:
             failures.append((snippet.line, reason))
+
+    for line, args, block_lines in command_outputs(text):
+        reason = check_command(nido, args, block_lines)
+        if reason is None:
+            passed += 1
+        else:
+            failures.append((line, reason))
 
     failures.sort()
     for line, reason in failures:

@@ -384,6 +384,10 @@ TEST_CASE("arguments and environment come from the installed run") {
         HostResult denied = hostEnv("HOME", v);
         CHECK(denied.status == HostStatus::Denied);
         CHECK(denied.message == "env access to \"HOME\" denied (run with --allow-env=HOME)");
+        CHECK(hostEnv("", v).ok());  // no variable has such a name: unset, not denied
+        CHECK(!v);
+        CHECK(hostEnv("HOME=x", v).ok());
+        CHECK(!v);
         HostResult nul = hostEnv(std::string_view("A\0B", 3), v);
         CHECK(nul.status == HostStatus::Invalid);
         CHECK(nul.message == "environment variable name \"A\\0B\" contains a NUL byte");
