@@ -186,6 +186,36 @@ void throwObject(Vm& vm, Instance* err) {
     vm.refs.pending = err;
 }
 
+namespace {
+
+// A run of identical frames (deep recursion) shows its first kShownRepeats
+// lines and then one line counting the rest, as Python does, so that a
+// StackOverflowError's report stays readable.
+constexpr uint32_t kShownRepeats = 3;
+constexpr std::string_view kRepeatedLine = "  [previous line repeated {} more times]\n";
+
+template <typename ShowFrame, typename ShowRepeats>
+void forEachShownFrame(const Trace* t, uint32_t frames, ShowFrame&& showFrame, ShowRepeats&& showRepeats) {
+    uint32_t run = 0;  // equal frames in a row, up to and including frame i
+    auto flushRun = [&] {
+        if (run > kShownRepeats) showRepeats(run - kShownRepeats);
+    };
+    for (uint32_t i = 0; i < frames; i++) {
+        bool same = i > 0 && t->entries[i].function == t->entries[i - 1].function &&
+                    t->entries[i].line == t->entries[i - 1].line;
+        if (!same) {
+            flushRun();
+            run = 1;
+        } else {
+            run++;
+        }
+        if (run <= kShownRepeats) showFrame(i);
+    }
+    flushRun();
+}
+
+}  // namespace
+
 void reportUncaught(Vm& vm, Instance* err) {
     auto* message = static_cast<String*>(err->fields[vm.linked.messageField].ref);
     std::string_view name = err->cls->desc->name, text = message ? view(message) : "null";
@@ -201,11 +231,14 @@ void reportUncaught(Vm& vm, Instance* err) {
     };
     try {
         std::string out = fmt::format("{}: {}\n", name, text);
-        for (uint32_t i = 0; i < frames; i++) {
-            formatFrame(i, [&](fmt::string_view f, const auto&... a) {
-                return fmt::vformat_to(std::back_inserter(out), f, fmt::make_format_args(a...));
-            });
-        }
+        forEachShownFrame(
+            t, frames,
+            [&](uint32_t i) {
+                formatFrame(i, [&](fmt::string_view f, const auto&... a) {
+                    return fmt::vformat_to(std::back_inserter(out), f, fmt::make_format_args(a...));
+                });
+            },
+            [&](uint32_t repeats) { fmt::format_to(std::back_inserter(out), fmt::runtime(kRepeatedLine), repeats); });
         hostWrite(HostStream::Err, out);
         return;
     } catch (const std::bad_alloc&) {
@@ -216,13 +249,20 @@ void reportUncaught(Vm& vm, Instance* err) {
     hostWrite(HostStream::Err, ": ");
     hostWrite(HostStream::Err, text);
     hostWrite(HostStream::Err, "\n");
-    for (uint32_t i = 0; i < frames; i++) {
-        char line[512];
-        size_t n = formatFrame(i, [&](fmt::string_view f, const auto&... a) {
-            return std::min(fmt::vformat_to_n(line, sizeof line, f, fmt::make_format_args(a...)).size, sizeof line);
+    char line[512];
+    forEachShownFrame(
+        t, frames,
+        [&](uint32_t i) {
+            size_t n = formatFrame(i, [&](fmt::string_view f, const auto&... a) {
+                return std::min(fmt::vformat_to_n(line, sizeof line, f, fmt::make_format_args(a...)).size, sizeof line);
+            });
+            hostWrite(HostStream::Err, std::string_view(line, n));
+        },
+        [&](uint32_t repeats) {
+            size_t n =
+                std::min(fmt::format_to_n(line, sizeof line, fmt::runtime(kRepeatedLine), repeats).size, sizeof line);
+            hostWrite(HostStream::Err, std::string_view(line, n));
         });
-        hostWrite(HostStream::Err, std::string_view(line, n));
-    }
 }
 
 }  // namespace nido::vm
