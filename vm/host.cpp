@@ -175,10 +175,20 @@ PermissionLog* permissionLog() { return gRun ? gRun->watch.log : nullptr; }
 
 const char* opName(Access a) { return a == Access::Read ? "read" : "write"; }
 
+// Records a permission decision in the run's log, if it has one.
+// granting() names the flag that allowed it, asked only then.
+template <typename Granting>
+void logDecision(std::string_view op, std::string_view target, bool allowed, Granting granting) {
+    PermissionLog* log = permissionLog();
+    if (!log) return;
+    std::string rule = !allowed ? "default deny" : log->learning() ? "--learn" : granting();
+    log->record({op, target, allowed, rule});
+}
+
 // THE permission decision for files: whether the run may access resolved
-// (absolute, resolved) as a. Recorded in the run's permission log. The
-// sandbox's later checks of what is really opened (sandbox.hpp) only ever
-// narrow it; their denials are recorded in openFailed.
+// (absolute, resolved) as a. The sandbox's later checks of what is really
+// opened (sandbox.hpp) only ever narrow it; their denials are logged in
+// openFailed. Environment variables are decided in hostEnv.
 HostResult decide(Access a, std::string_view resolved) {
     PermissionLog* log = permissionLog();
     if (log && a == Access::Write && log->isAuditFile(resolved)) {
@@ -186,12 +196,7 @@ HostResult decide(Access a, std::string_view resolved) {
         return {HostStatus::Denied, fmt::format("write access to \"{}\" denied (it is the --audit file)", resolved)};
     }
     bool allowed = sandbox().allows(a, resolved);
-    if (log) {
-        std::string rule = !allowed          ? "default deny"
-                           : log->learning() ? "--learn"
-                                             : grantingFlag(sandbox(), a, resolved);
-        log->record({opName(a), resolved, allowed, rule});
-    }
+    logDecision(opName(a), resolved, allowed, [&] { return grantingFlag(sandbox(), a, resolved); });
     if (!allowed) return {HostStatus::Denied, Sandbox::denial(a, resolved)};
     return {};
 }
@@ -199,7 +204,7 @@ HostResult decide(Access a, std::string_view resolved) {
 // The result for a sandboxed open that did not give a descriptor.
 HostResult openFailed(const SandboxOpen& o, Access a, std::string_view verb, std::string_view resolved) {
     if (!o.deniedPath.empty()) {
-        if (PermissionLog* log = permissionLog()) log->record({opName(a), o.deniedPath, false, "default deny"});
+        logDecision(opName(a), o.deniedPath, false, [] { return std::string(); });
         return {HostStatus::Denied, Sandbox::denial(a, o.deniedPath)};
     }
     if (!o.reason.empty()) return {HostStatus::Failed, fmt::format("cannot {} \"{}\": {}", verb, resolved, o.reason)};
@@ -622,10 +627,7 @@ HostResult hostEnv(std::string_view name, std::optional<std::string>& out) {
                 fmt::format("environment variable name \"{}\" contains a NUL byte", printable(name))};
     }
     bool allowed = sandbox().allowsEnv(name);
-    if (PermissionLog* log = permissionLog()) {
-        std::string rule = !allowed ? "default deny" : log->learning() ? "--learn" : grantingEnvFlag(sandbox(), name);
-        log->record({"env", name, allowed, rule});
-    }
+    logDecision("env", name, allowed, [&] { return grantingEnvFlag(sandbox(), name); });
     if (!allowed) return {HostStatus::Denied, Sandbox::envDenial(name)};
     // No variable has "=" in its name; glibc's getenv would match "A=B"
     // against the variable A with a value starting "B=".
