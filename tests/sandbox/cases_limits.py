@@ -238,7 +238,9 @@ def timeout_ends_endless_loop(ctx):
         expect(r.err.splitlines()[-1:] == ["nido: time limit of 300 ms reached (--timeout)"],
                f"--jit={mode}: expected the time-limit line last: {r}")
         expect(0.3 <= took < 3, f"--jit={mode}: ended after {took:.2f} s, expected 0.3 s plus little")
-        expect(last_line(r.out).startswith("round "), f"--jit={mode}: output before the limit lost: {r}")
+        # (With --jit=eager a loaded machine may spend the 300 ms compiling.)
+        expect(mode == "eager" or last_line(r.out).startswith("round "),
+               f"--jit={mode}: output before the limit lost: {r}")
     expect_unchanged(before, ctx.snapshot())
 
 
