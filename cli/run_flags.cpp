@@ -16,6 +16,8 @@ constexpr uint32_t kMaxFrames = 10'000'000;
 constexpr uint64_t kMaxFuel = uint64_t(1) << 62;
 // A heap smaller than this cannot hold the runtime's own start-up objects.
 constexpr uint64_t kMinHeap = 1 << 20;
+// Room for an error message or two: a smaller limit ends nearly any run at once.
+constexpr uint64_t kMinOutput = 1 << 10;
 
 // --allow-KIND grants everything of that kind; --allow-KIND=A,B grants A and B.
 bool parseGrant(std::string_view flag, std::string_view kind, bool& all, std::vector<std::string>& list,
@@ -74,6 +76,25 @@ FlagParse parseRunFlag(std::string_view a, vm::RunOptions& opts, std::string& er
         if (!n || *n < kMinHeap)
             return bad(error, fmt::format("bad value in '{}': expected a size such as 64M (at least 1M)", a));
         opts.maxHeapBytes = *n;
+    } else if (a.starts_with("--timeout=")) {
+        auto seconds = parseDuration(a.substr(10));
+        if (!seconds)
+            return bad(error, fmt::format("bad value in '{}': expected a duration such as 10, 2.5s or 500ms "
+                                          "(at most a week)",
+                                          a));
+        opts.timeoutSeconds = *seconds;
+    } else if (a.starts_with("--max-output=")) {
+        auto n = parseSize(a.substr(13));
+        if (!n || *n < kMinOutput)
+            return bad(error, fmt::format("bad value in '{}': expected a size such as 64K (at least 1K)", a));
+        opts.maxOutputBytes = *n;
+    } else if (a.starts_with("--audit=")) {
+        std::string_view path = a.substr(8);
+        if (path.empty() || path.find('\0') != std::string_view::npos)
+            return bad(error, fmt::format("bad value in '{}': expected a file name", a));
+        opts.auditPath = std::string(path);
+    } else if (a == "--learn") {
+        opts.learn = true;
     } else if (a == "--allow-all" || a == "-A") {
         perms.readAll = perms.writeAll = perms.envAll = true;
     } else if (hasFlag(a, "--allow-read")) {

@@ -265,7 +265,41 @@ private:
 
     void branch(size_t i, LValue* cond) {
         BasicBlock* next = BasicBlock::Create(ctx_, "fall", f_);
-        b_.CreateCondBr(cond, blocks_[size_t(int64_t(i) + code_[i].k)], next);
+        b_.CreateCondBr(cond, jumpTarget(i), next);
+        b_.SetInsertPoint(next);
+    }
+
+    // Where the jump at i goes when taken: its target, in a budgeted run
+    // through a block that first spends a back-edge's fuel (offset 0
+    // included, as in the interpreter).
+    BasicBlock* jumpTarget(size_t i) {
+        BasicBlock* target = blocks_[size_t(int64_t(i) + code_[i].k)];
+        if (!req_.budgeted || code_[i].k > 0) return target;
+        auto saved = b_.saveIP();
+        BasicBlock* edge = BasicBlock::Create(ctx_, "back_edge", f_);
+        b_.SetInsertPoint(edge);
+        spendFuel();
+        b_.CreateBr(target);
+        b_.restoreIP(saved);
+        return edge;
+    }
+
+    // One loop back-edge or call in a budgeted run (JitRequest::budgeted):
+    // Vm::fuel spent as spendFuel (interpreter.hpp) spends it, with relaxed
+    // atomics the --timeout watchdog's store can reach; at 0 the run ends.
+    void spendFuel() {
+        if (!req_.budgeted) return;
+        LValue* at = gep(vm_, lay_.vmFuel);
+        llvm::LoadInst* fuel = b_.CreateAlignedLoad(i64_, at, llvm::MaybeAlign(8));
+        fuel->setAtomic(llvm::AtomicOrdering::Monotonic);
+        LValue* left = b_.CreateSub(fuel, b_.getInt64(1));
+        b_.CreateAlignedStore(left, at, llvm::MaybeAlign(8))->setAtomic(llvm::AtomicOrdering::Monotonic);
+        BasicBlock* spent = BasicBlock::Create(ctx_, "out_of_budget", f_);
+        BasicBlock* next = BasicBlock::Create(ctx_, "fueled", f_);
+        b_.CreateCondBr(isNull(left), spent, next, unlikely());
+        b_.SetInsertPoint(spent);
+        helper(req_.helpers->outOfBudget, b_.getVoidTy(), {ptr_}, {vm_});
+        b_.CreateUnreachable();
         b_.SetInsertPoint(next);
     }
 
@@ -418,7 +452,7 @@ private:
             st(in.a, s);
             return;
         }
-        case XOp::JUMP: b_.CreateBr(blocks_[size_t(int64_t(i) + in.k)]); return;
+        case XOp::JUMP: b_.CreateBr(jumpTarget(i)); return;
         case XOp::JUMP_IF_TRUE: branch(i, b_.CreateICmpNE(ld(in.a), b_.getInt64(0))); return;
         case XOp::JUMP_IF_FALSE: branch(i, isNull(ld(in.a))); return;
         case XOp::JUMP_IF_IEQ:
@@ -623,7 +657,7 @@ private:
     }
 
     llvm::Function* leafFunction(const RtFunction& callee) {
-        if (leaf_ || !isLeaf(callee, *req_.program)) return nullptr;
+        if (leaf_ || !isLeaf(callee, *req_.program, req_.budgeted)) return nullptr;
         auto [it, fresh] = leaves_.try_emplace(&callee, nullptr);
         if (fresh) {
             JitRequest request = req_;
@@ -654,6 +688,7 @@ private:
         LValue* fast = roomFor(callee, gep(base_, 8 * size_t(in.b)));
         if (callee.desc->flags & kFnMethod) fast = b_.CreateAnd(fast, b_.CreateICmpNE(ld(in.b), b_.getInt64(0)));
         fastOrSlow(i, fast, callee.returnsValue, callee.nparams, slowPath, [&] {
+            spendFuel();  // the slow path's helper spends its own
             std::vector<LValue*> args;
             for (uint32_t j = 0; j < callee.nparams; j++) args.push_back(ld(uint16_t(in.b + j)));
             return b_.CreateCall(leaf, args);
@@ -772,6 +807,7 @@ private:
         b_.CreateCondBr(fast, direct, slow);
 
         b_.SetInsertPoint(direct);
+        spendFuel();  // the slow path's helper spends its own
         LValue* next = gep(frame_, lay_.frameSize);
         b_.CreateStore(constPtr(&callee), next);  // Frame::fn comes first
         b_.CreateStore(args, gep(next, lay_.frameBase));

@@ -82,14 +82,17 @@ bool nonZeroConstant(const Insn& in, const vm::LinkedProgram& program) {
 
 }  // namespace
 
-bool isLeaf(const vm::RtFunction& fn, const vm::LinkedProgram& program) {
+bool isLeaf(const vm::RtFunction& fn, const vm::LinkedProgram& program, bool budgeted) {
     if (!fn.exec || fn.ncaptures != 0) return false;
     const std::vector<Insn>& code = fn.exec->code;
     if (code.size() > kMaxLeafInstructions) return false;
     std::vector<bool> target(code.size(), false);
     bool receiverKept = (fn.desc->flags & vm::kFnMethod) != 0;
     for (size_t i = 0; i < code.size(); i++) {
-        if (jumps(code[i].op)) target[size_t(int64_t(i) + code[i].k)] = true;
+        if (jumps(code[i].op)) {
+            if (budgeted && code[i].k <= 0) return false;
+            target[size_t(int64_t(i) + code[i].k)] = true;
+        }
         if (writesA(code[i].op) && code[i].a == 0) receiverKept = false;
     }
     for (size_t i = 0; i < code.size(); i++) {

@@ -14,7 +14,8 @@ namespace nido::jit {
 // module variables, int and float arithmetic and comparisons, branches,
 // returns; a division only by a constant other than 0; a field read only
 // of a method's receiver (never null once called, when the method never
-// assigns it).
-bool isLeaf(const vm::RtFunction& fn, const vm::LinkedProgram& program);
+// assigns it). In a budgeted run (JitRequest::budgeted) a leaf has no
+// loop either: a back-edge spends the budget, which lives in the VM.
+bool isLeaf(const vm::RtFunction& fn, const vm::LinkedProgram& program, bool budgeted);
 
 }  // namespace nido::jit

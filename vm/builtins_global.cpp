@@ -14,13 +14,13 @@ namespace nido::vm {
 // print/println get a string: the compiler applied str() already ("S").
 void builtin_PRINT(Vm&, Value* args) {
     const String* s = asString(args[0]);
-    hostWrite(HostStream::Out, s ? view(s) : "null");
+    hostProgramOutput(HostStream::Out, s ? view(s) : "null");
 }
 
 void builtin_PRINTLN(Vm&, Value* args) {
     const String* s = asString(args[0]);
-    hostWrite(HostStream::Out, s ? view(s) : "null");
-    hostWrite(HostStream::Out, "\n");
+    hostProgramOutput(HostStream::Out, s ? view(s) : "null");
+    hostProgramOutput(HostStream::Out, "\n");
 }
 
 void builtin_STR_INT(Vm& vm, Value* args) { returnString(vm, args, newString(fmt::format("{}", args[0].i))); }

@@ -39,14 +39,14 @@ void builtin_IO_READ_ALL(Vm& vm, Value* args) {
 // flushes standard output first, so the two streams keep program order.
 void builtin_IO_EPRINT(Vm&, Value* args) {
     const String* s = asString(args[0]);
-    hostWrite(HostStream::Err, s ? view(s) : "null");
+    hostProgramOutput(HostStream::Err, s ? view(s) : "null");
 }
 
 void builtin_IO_EPRINTLN(Vm&, Value* args) {
     const String* s = asString(args[0]);
     std::string line(s ? view(s) : "null");
     line += '\n';
-    hostWrite(HostStream::Err, line);  // one write: the line stays whole beside other writers
+    hostProgramOutput(HostStream::Err, line);  // one write: the line stays whole beside other writers
 }
 
 }  // namespace nido::vm

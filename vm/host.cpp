@@ -24,6 +24,8 @@
 
 #include <fmt/format.h>
 
+#include "vm/audit.hpp"
+#include "vm/limits.hpp"
 #include "vm/pv_channel.hpp"
 #include "vm/sandbox.hpp"
 
@@ -32,6 +34,9 @@ namespace nido::vm {
 struct HostRun::State {
     Sandbox sandbox;
     std::vector<std::string> args;
+    HostWatch watch;
+    uint64_t outputWritten = 0;  // the program's bytes so far, for --max-output
+    bool ended = false;          // HostRun::end has run
 };
 
 namespace {
@@ -51,7 +56,7 @@ std::string gIn;         // standard input read but not yet consumed: gIn[gInPos
 size_t gInPos = 0;
 uint64_t gStdoutWrites = 0;
 HostCapture* gCapture = nullptr;
-const HostRun::State* gRun = nullptr;
+HostRun::State* gRun = nullptr;
 void (*gRaceHook)(const std::string&) = nullptr;
 
 const Sandbox& sandbox() {
@@ -166,9 +171,42 @@ HostResult failed(std::string_view verb, std::string_view path, int err) {
     return {HostStatus::Failed, fmt::format("cannot {} \"{}\": {}", verb, path, std::strerror(err))};
 }
 
+PermissionLog* permissionLog() { return gRun ? gRun->watch.log : nullptr; }
+
+const char* opName(Access a) { return a == Access::Read ? "read" : "write"; }
+
+// Records a permission decision in the run's log, if it has one.
+// granting() names the flag that allowed it, asked only then.
+template <typename Granting>
+void logDecision(std::string_view op, std::string_view target, bool allowed, Granting granting) {
+    PermissionLog* log = permissionLog();
+    if (!log) return;
+    std::string rule = !allowed ? "default deny" : log->learning() ? "--learn" : granting();
+    log->record({op, target, allowed, rule});
+}
+
+// THE permission decision for files: whether the run may access resolved
+// (absolute, resolved) as a. The sandbox's later checks of what is really
+// opened (sandbox.hpp) only ever narrow it; their denials are logged in
+// openFailed. Environment variables are decided in hostEnv.
+HostResult decide(Access a, std::string_view resolved) {
+    PermissionLog* log = permissionLog();
+    if (log && a == Access::Write && log->isAuditFile(resolved)) {
+        log->record({"write", resolved, false, "audit file"});
+        return {HostStatus::Denied, fmt::format("write access to \"{}\" denied (it is the --audit file)", resolved)};
+    }
+    bool allowed = sandbox().allows(a, resolved);
+    logDecision(opName(a), resolved, allowed, [&] { return grantingFlag(sandbox(), a, resolved); });
+    if (!allowed) return {HostStatus::Denied, Sandbox::denial(a, resolved)};
+    return {};
+}
+
 // The result for a sandboxed open that did not give a descriptor.
 HostResult openFailed(const SandboxOpen& o, Access a, std::string_view verb, std::string_view resolved) {
-    if (!o.deniedPath.empty()) return {HostStatus::Denied, Sandbox::denial(a, o.deniedPath)};
+    if (!o.deniedPath.empty()) {
+        logDecision(opName(a), o.deniedPath, false, [] { return std::string(); });
+        return {HostStatus::Denied, Sandbox::denial(a, o.deniedPath)};
+    }
     if (!o.reason.empty()) return {HostStatus::Failed, fmt::format("cannot {} \"{}\": {}", verb, resolved, o.reason)};
     return failed(verb, resolved, o.err);
 }
@@ -185,7 +223,7 @@ HostResult checkPath(std::string_view path, Access a, bool followLast, std::stri
         return {HostStatus::Failed, fmt::format("cannot {} \"{}\": the working directory is unknown", verb, path)};
     }
     resolved = sandbox().resolve(path, followLast);
-    if (!sandbox().allows(a, resolved)) return {HostStatus::Denied, Sandbox::denial(a, resolved)};
+    if (HostResult r = decide(a, resolved); !r.ok()) return r;
     if (gRaceHook) gRaceHook(resolved);
     return {};
 }
@@ -241,6 +279,18 @@ int writeToFolderError(int dirfd, const char* name) {
 
 // ---- standard streams ----------------------------------------------------
 
+namespace {
+
+void finishRun(HostRun::State& run) {
+    hostFlush();
+    if (run.ended) return;
+    run.ended = true;
+    PermissionLog* log = run.watch.log;
+    if (log && log->learning()) hostWrite(HostStream::Err, log->learnedReport());
+}
+
+}  // namespace
+
 void hostWrite(HostStream stream, std::string_view bytes) {
     if (stream == HostStream::Out) {
         if (gCapture) {
@@ -270,6 +320,26 @@ void hostWrite(HostStream stream, std::string_view bytes) {
     writeAll(gFds.err, bytes);
 }
 
+void hostAbandon(std::string_view message, int status) {
+    // HOST: write(2) and _exit(2), both safe from any thread.
+    writeAll(gFds.err, message);
+    ::_exit(status);
+}
+
+void hostProgramOutput(HostStream stream, std::string_view bytes) {
+    uint64_t limit = gRun ? gRun->watch.maxOutputBytes : 0;
+    if (limit == 0) return hostWrite(stream, bytes);
+    uint64_t room = limit - gRun->outputWritten;
+    if (bytes.size() <= room) {
+        gRun->outputWritten += bytes.size();
+        return hostWrite(stream, bytes);
+    }
+    hostWrite(stream, bytes.substr(0, room));
+    gRun->outputWritten = limit;
+    hostWrite(HostStream::Err, outputLimitMessage(limit));
+    hostExit(kExitOutputLimit);
+}
+
 void hostFlush() {
     if (gOutBuffer.empty()) return;
     // HOST: write(2) of the buffered output.
@@ -279,6 +349,7 @@ void hostFlush() {
 
 void hostExit(int status) {
     hostFlush();
+    if (gRun) finishRun(*gRun);
     std::fflush(nullptr);
     // HOST: _exit skips static destructors, which might run while other
     // threads (Boehm's markers, the JIT) still use the heap.
@@ -543,6 +614,9 @@ HostResult hostMkdirs(std::string_view path) {
         constexpr int kFlags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
         Fd next(::openat(cur.get(), comp.c_str(), kFlags));
         if (!next.valid() && errno == ENOENT) {
+            // Each folder created is a write of its own (and what --learn
+            // must grant: the file's path alone would not cover it).
+            if (HostResult r = decide(Access::Write, resolved.substr(0, slash)); !r.ok()) return r;
             SandboxOpen v;
             if (!sandbox().verifyAt(Access::Write, cur.get(), comp, v)) {
                 return openFailed(v, Access::Write, "create", resolved);
@@ -576,7 +650,9 @@ HostResult hostEnv(std::string_view name, std::optional<std::string>& out) {
     // match "A=B" against the variable A with a value starting "B="): such
     // a name is unset whatever the grants, and no flag could grant it.
     if (name.empty() || name.find('=') != std::string_view::npos) return {};
-    if (!sandbox().allowsEnv(name)) return {HostStatus::Denied, Sandbox::envDenial(name)};
+    bool allowed = sandbox().allowsEnv(name);
+    logDecision("env", name, allowed, [&] { return grantingEnvFlag(sandbox(), name); });
+    if (!allowed) return {HostStatus::Denied, Sandbox::envDenial(name)};
     // HOST: getenv(3). Nothing in the process sets variables while it runs.
     if (const char* v = std::getenv(std::string(name).c_str())) out = v;
     return {};
@@ -601,8 +677,8 @@ int64_t hostTimeMs() {
 
 // ---- runs and test hooks -------------------------------------------------
 
-HostRun::HostRun(const Permissions& permissions, const std::vector<std::string>& args)
-    : state_(std::make_unique<State>(State{Sandbox(permissions, currentDirectory()), args})), previous_(gRun) {
+HostRun::HostRun(const Permissions& permissions, const std::vector<std::string>& args, const HostWatch& watch)
+    : state_(std::make_unique<State>(State{Sandbox(permissions, currentDirectory()), args, watch})), previous_(gRun) {
     // HOST: with SIGPIPE ignored a closed stdout is an EPIPE from write,
     // which hostWrite turns into a quiet exit instead of death by signal.
     // Left so after the run: the host layer owns stdout for the process.
@@ -612,6 +688,8 @@ HostRun::HostRun(const Permissions& permissions, const std::vector<std::string>&
 }
 
 HostRun::~HostRun() { gRun = previous_; }
+
+void HostRun::end() { finishRun(*state_); }
 
 HostCapture::HostCapture() {
     gCapture = this;

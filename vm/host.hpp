@@ -17,6 +17,8 @@
 //
 // A run installs its policy and arguments with HostRun (runtime.cpp). With
 // none installed the sandbox denies everything and there are no arguments.
+// Every permission decision (files and environment) is made at one point
+// in host.cpp and recorded in the run's PermissionLog (audit.hpp), if any.
 #pragma once
 
 #include <cstdint>
@@ -33,10 +35,22 @@ namespace nido::vm {
 enum class HostStream { Out, Err };
 
 void hostWrite(HostStream stream, std::string_view bytes);
+// The program's own output (print, println, io.eprint, io.eprintln):
+// hostWrite, counted against the run's --max-output. The write that
+// crosses the limit goes out up to it; then the run ends with the limit's
+// message and status 4. The runtime's own messages (an uncaught error's
+// report, --stats) are not counted.
+void hostProgramOutput(HostStream stream, std::string_view bytes);
 void hostFlush();
-// Flushes and ends the process with status at once (no finally blocks, no
-// destructors), also under HostCapture: unit tests cannot call it in-process.
+// Flushes, ends the run (HostRun::end) and the process with status at once
+// (no finally blocks, no destructors), also under HostCapture: unit tests
+// cannot call it in-process.
 [[noreturn]] void hostExit(int status);
+// Ends the process with status from a thread other than the program's
+// (the --timeout watchdog): message, if any, straight to standard error,
+// then _exit. Standard output still buffered is lost: the program thread
+// owns that buffer (a blocked read of standard input flushed it first).
+[[noreturn]] void hostAbandon(std::string_view message, int status);
 
 // How a fallible host call ended. The builtins throw the matching Nido
 // error with message: Denied PermissionError, Failed IOError, Invalid
@@ -53,10 +67,21 @@ struct HostResult {
 // current working directory) and program arguments for the host calls
 // below; the previous ones come back on destruction. Also sets SIGPIPE to
 // be ignored, so that a closed stdout is an EPIPE the host handles.
+class PermissionLog;
+
+// What the host layer watches in a run besides its permissions.
+struct HostWatch {
+    uint64_t maxOutputBytes = 0;   // --max-output, 0 for no limit (hostProgramOutput)
+    PermissionLog* log = nullptr;  // --audit, --learn: where decisions go; outlives the HostRun
+};
+
 class HostRun {
 public:
-    HostRun(const Permissions& permissions, const std::vector<std::string>& args);
+    HostRun(const Permissions& permissions, const std::vector<std::string>& args, const HostWatch& watch = {});
     ~HostRun();
+    // The run is over: flushes standard output and, under --learn, prints
+    // the flags the run needed (once, also when hostExit ends it).
+    void end();
     HostRun(const HostRun&) = delete;
     HostRun& operator=(const HostRun&) = delete;
 
@@ -64,7 +89,7 @@ public:
 
 private:
     std::unique_ptr<State> state_;
-    const State* previous_;
+    State* previous_;
 };
 
 // Standard input, read through a buffer of its own. readLine gives the next

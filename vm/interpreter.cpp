@@ -45,14 +45,6 @@ namespace {
 constexpr size_t kSlotsPerFrame = 256;
 constexpr size_t kMinStackSlots = size_t(1) << 20;
 
-// The --fuel budget ran out: the run ends here, like sys.exit, with its own
-// status (3) so that a caller can tell it from the program's errors.
-[[noreturn]] void outOfFuel(const Vm& vm) {
-    hostWrite(HostStream::Err,
-              fmt::format("nido: out of fuel after {} loop iterations and calls (--fuel)\n", vm.options.fuel));
-    hostExit(3);
-}
-
 inline String* str(Value v) { return static_cast<String*>(v.ref); }
 
 // Root source callback: the live part of the value stack, the frame
@@ -148,7 +140,7 @@ bool run(Vm& vm) {
         const RtFunction* callee_ = (callee);                                                 \
         Value* base_ = (argBase);                                                             \
         frame->ip = ip + 1;                                                                   \
-        if (--vm.fuel == 0) outOfFuel(vm);                                                    \
+        spendFuel(vm);                                                                        \
         if (vm.depth >= maxFrames || base_ + callee_->frameSize > stackEnd) {                 \
             throwStackOverflow(vm);                                                           \
             goto unwind;                                                                      \
@@ -173,15 +165,16 @@ bool run(Vm& vm) {
         ip = callee_->code;                                                                   \
         DISPATCH();                                                                           \
     } while (0)
-    // A taken branch. A backward one (a loop's back-edge) spends fuel,
-    // counts toward tiering, and once the function is hot moves into the
-    // code compiled for this loop as soon as there is some.
+    // A taken branch. A backward one (a loop's back-edge; offset 0 is the
+    // loop `while true {}`) spends fuel, counts toward tiering, and once
+    // the function is hot moves into the code compiled for this loop as
+    // soon as there is some.
 #define BRANCH()                                                                        \
     do {                                                                                \
         int32_t offset_ = ip->k;                                                        \
         ip += offset_;                                                                  \
-        if (offset_ < 0) {                                                              \
-            if (--vm.fuel == 0) outOfFuel(vm);                                          \
+        if (offset_ <= 0) {                                                             \
+            spendFuel(vm);                                                              \
             const RtFunction* fn_ = frame->fn;                                          \
             if (++fn_->hotness >= vm.jitThreshold &&                                    \
                 (osrCode = tierUpLoop(vm, fn_, uint32_t(ip - fn_->code))) != nullptr) { \
@@ -605,6 +598,14 @@ unwind :
 
 }  // namespace
 
+// The run ends here, like sys.exit, with a status of its own so that a
+// caller can tell it from the program's errors.
+void outOfBudget(Vm& vm) {
+    if (vm.watchdog.fired()) vm.watchdog.endRun();
+    hostWrite(HostStream::Err, outOfFuelMessage(vm.options.fuel));
+    hostExit(kExitOutOfFuel);
+}
+
 String* concat(const String* a, const String* b) {
     std::string_view x = a ? view(a) : "null", y = b ? view(b) : "null";
     String* s = newStringUninit(int64_t(x.size() + y.size()));
@@ -638,14 +639,19 @@ bool invokeBuiltin(Vm& vm, uint32_t id, Value* args) {
     return !vm.refs.pending;
 }
 
-Vm::Vm(const LinkedProgram& linked, const RunOptions& opts) : program(*linked.program), linked(linked), options(opts) {
+// The counter ends the run when it reaches 0, after opts.fuel back-edges and calls.
+Vm::Vm(const LinkedProgram& linked, const RunOptions& opts)
+    : program(*linked.program),
+      linked(linked),
+      options(opts),
+      fuel(opts.fuel ? opts.fuel + 1 : UINT64_MAX),
+      watchdog(opts.timeoutSeconds, fuel) {
     size_t slots = std::max(kMinStackSlots, size_t(opts.maxFrames) * kSlotsPerFrame);
     // Plain malloc: glibc maps blocks this large lazily, and the stack is a
     // root source rather than GC memory (gc.hpp).
     stackBase = static_cast<Value*>(std::malloc(slots * sizeof(Value)));
     frames = static_cast<Frame*>(std::malloc((size_t(opts.maxFrames) + 1) * sizeof(Frame)));
     stackEnd = stackBase ? stackBase + slots : nullptr;
-    if (opts.fuel) fuel = opts.fuel + 1;  // the counter ends the run when it reaches 0
     roots.push = pushVmRoots;
     roots.ctx = this;
     gcAddRootSource(&roots);

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "vm/gc.hpp"
+#include "vm/limits.hpp"
 #include "vm/linker.hpp"
 #include "vm/object.hpp"
 #include "vm/runtime.hpp"
@@ -62,8 +63,11 @@ struct Vm {
     Frame* frames = nullptr;  // frames[0, depth) are active, innermost last
     uint32_t depth = 0;
     // Back-edges and calls left before the run ends (--fuel); the maximum
-    // when there is no limit, so the hot paths need no second test.
-    uint64_t fuel = UINT64_MAX;
+    // when there is no limit, so the hot paths need no second test. The
+    // --timeout watchdog stores 1 from its thread: only spendFuel and
+    // compiled code touch it, with relaxed atomic loads and stores.
+    uint64_t fuel;
+    Watchdog watchdog;  // --timeout (limits.hpp); after fuel, which it empties
 
     // References the collector must see, pushed with the stack.
     struct Refs {
@@ -91,6 +95,22 @@ inline bool runNative(Vm& vm, NativeCode code, Frame* frame, int32_t entry) {
     bool ok = code(&vm, frame, entry);
     vm.tier.store(outer, std::memory_order_relaxed);
     return ok;
+}
+
+// The budget is spent (Vm::fuel reached 0): ends the run with the
+// --timeout message and status 124 if the watchdog fired, else the --fuel
+// one and status 3.
+[[noreturn]] void outOfBudget(Vm& vm);
+
+// One loop back-edge or call, as the interpreter, compiled code and the
+// JIT's call helpers count them: the same program spends the same budget
+// in every --jit mode.
+inline void spendFuel(Vm& vm) {
+    std::atomic_ref<uint64_t> fuel(vm.fuel);
+    uint64_t left = fuel.load(std::memory_order_relaxed) - 1;
+    fuel.store(left, std::memory_order_relaxed);
+    if (left == 0) [[unlikely]]
+        outOfBudget(vm);
 }
 
 // Calls fn with nargs arguments (receiver first for methods); closure is

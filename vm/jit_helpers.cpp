@@ -17,7 +17,10 @@
 namespace nido::vm {
 namespace {
 
+// Every call helper spends the call's fuel, as the interpreter's call
+// instructions do, after their null checks and before the stack checks.
 bool call(Vm* vm, const RtFunction* fn, Closure* closure, Value* args) {
+    spendFuel(*vm);
     return callFunction(*vm, fn, closure, args, fn->nparams, args);
 }
 
@@ -42,6 +45,7 @@ bool callInterface(Vm* vm, const RtFunction* caller, uint32_t cache, uint32_t me
 
 bool callClosureAt(Vm* vm, uint32_t funcType, Value* args) {
     auto* c = static_cast<Closure*>(args[0].ref);
+    if (c) spendFuel(*vm);  // a null closure throws NullError first
     return callClosure(*vm, c, args + 1, vm->linked.types[funcType].arity, args);
 }
 
@@ -148,14 +152,17 @@ double floatRemainder(double a, double b) { return std::fmod(a, b); }
 
 void caught(Vm* vm, Obj* error) { clearDeadStackAfter(*vm, static_cast<Instance*>(error)); }
 
+void budgetSpent(Vm* vm) { outOfBudget(*vm); }
+
 }  // namespace
 
 const JitHelpers& jitHelpers() {
     static const JitHelpers helpers{
-        call,       callVirtual,      callInterface, callClosureAt, callBuiltin,    throwErrorKind,
-        throwIndex, throwNullFieldOf, throwValue,    isInstance,    cast,           newInstanceOf,
-        newArrayOf, newArrayFill,     newMapOf,      newBoxOf,      makeClosure,    concatStrings,
-        mapGet,     mapPut,           equalStrings,  compare,       floatRemainder, caught,
+        call,           callVirtual,   callInterface,    callClosureAt, callBuiltin,
+        throwErrorKind, throwIndex,    throwNullFieldOf, throwValue,    isInstance,
+        cast,           newInstanceOf, newArrayOf,       newArrayFill,  newMapOf,
+        newBoxOf,       makeClosure,   concatStrings,    mapGet,        mapPut,
+        equalStrings,   compare,       floatRemainder,   caught,        budgetSpent,
     };
     return helpers;
 }
@@ -179,6 +186,7 @@ const JitLayout& jitLayout() {
         offsetof(Vm, stackEnd),
         offsetof(Vm, options) + offsetof(RunOptions, maxFrames),
         offsetof(Vm, nativeStackLimit),
+        offsetof(Vm, fuel),
         offsetof(RtFunction, native),
         offsetof(Instance, fields),
         offsetof(Closure, captures),

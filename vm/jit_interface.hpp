@@ -75,12 +75,13 @@ struct JitHelpers {
     int64_t (*compareStrings)(Obj* a, Obj* b);  // only non-null strings
     double (*fmod)(double a, double b);
     void (*caught)(Vm* vm, Obj* error);  // a handler of compiled code caught error
+    void (*outOfBudget)(Vm* vm);         // Vm::fuel reached 0: ends the run, never returns
 };
 
 // Byte offsets compiled code reads and writes directly.
 struct JitLayout {
     size_t frameSize, frameBase, frameRet, frameIp, frameClosure;
-    size_t vmDepth, vmPending, vmFrames, vmStackEnd, vmMaxFrames, vmNativeStackLimit;
+    size_t vmDepth, vmPending, vmFrames, vmStackEnd, vmMaxFrames, vmNativeStackLimit, vmFuel;
     size_t functionNative;
     size_t instanceFields, closureCaptures, boxValue;
     size_t arrayLen, arrayData, stringLen, stringBytes;
@@ -100,6 +101,11 @@ struct JitRequest {
     // way in (the entry argument is then ignored), so that LLVM sees the
     // loops as natural ones.
     int32_t osrEntry = -1;
+    // The run has --fuel or --timeout: the code spends Vm::fuel at every
+    // loop back-edge and call, as the interpreter does (spendFuel,
+    // interpreter.hpp). Without a limit it spends nothing, and the count is
+    // not observable.
+    bool budgeted = false;
 };
 
 // The plugin's one entry point, looked up with dlsym: compiles fn and

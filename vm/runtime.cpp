@@ -22,6 +22,7 @@
 
 #include <fmt/format.h>
 
+#include "vm/audit.hpp"
 #include "vm/exceptions.hpp"
 #include "vm/gc.hpp"
 #include "vm/host.hpp"
@@ -112,9 +113,9 @@ int runLinked(const LinkedProgram& lp, const std::vector<std::string>& args, con
         return 2;
     }
     vm.nativeStackLimit = nativeStackLimit();
-    // --trace shows the bytecode as the interpreter runs it, and compiled
-    // code spends no fuel: both keep the whole run in the interpreter.
-    vm.jitThreshold = options.trace || options.fuel ? jitThreshold(JitMode::Off) : jitThreshold(options.jit);
+    // --trace shows the bytecode as the interpreter runs it: it keeps the
+    // whole run in the interpreter.
+    vm.jitThreshold = options.trace ? jitThreshold(JitMode::Off) : jitThreshold(options.jit);
     CompilesEnd compilesEnd{vm};
     TierSampler sampler(vm, options.stats);
     int status = runInVm(vm, lp, args);
@@ -243,13 +244,24 @@ bool runOnProgramStack(RunRequest& req) {
 
 int runProgram(const Program& p, const std::vector<std::string>& args, const RunOptions& opts) {
     gcInit();
+    PermissionLog log;
+    log.setLearning(opts.learn);
+    std::string error;
+    if (!log.open(opts.auditPath, error)) {
+        hostWrite(HostStream::Err, fmt::format("nido: {}\n", error));
+        return 2;
+    }
+    // --learn runs with everything allowed and records what was used.
+    Permissions permissions = opts.permissions;
+    if (opts.learn) permissions.readAll = permissions.writeAll = permissions.envAll = true;
     // The sandbox policy (flag paths resolved now) and sys.args() for this run.
-    HostRun host(opts.permissions, args);
+    bool logged = opts.learn || !opts.auditPath.empty();
+    HostRun host(permissions, args, HostWatch{opts.maxOutputBytes, logged ? &log : nullptr});
     RunRequest req{p, args, opts};
     if (!runOnProgramStack(req)) {
         req.status = runHere(p, args, opts);  // no room: run with the stack we have
     }
-    hostFlush();
+    host.end();
     return req.status;
 }
 

@@ -107,6 +107,7 @@ public:
     // Whether the resolved absolute path is granted for a.
     bool allows(Access a, std::string_view resolved) const;
     bool allowsEnv(std::string_view name) const;
+    bool grantsAllEnv() const { return envAll_; }
     const std::vector<std::string>& roots(Access a) const { return a == Access::Read ? readRoots_ : writeRoots_; }
 
     // PermissionError messages, exactly:

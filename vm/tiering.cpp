@@ -30,7 +30,8 @@ bool severalCpus() {
 // Compiles fn (for calls, or for OSR at loop header osrEntry) into slot:
 // on the compile thread, or now when the run compiles synchronously.
 NativeCode compile(Vm& vm, const RtFunction* fn, int32_t osrEntry, NativeCode& slot) {
-    JitRequest request{&vm.linked, fn, builtinTable(), &jitHelpers(), &jitLayout(), osrEntry};
+    bool budgeted = vm.options.fuel || vm.options.timeoutSeconds > 0;
+    JitRequest request{&vm.linked, fn, builtinTable(), &jitHelpers(), &jitLayout(), osrEntry, budgeted};
     bool background = vm.options.jit == JitMode::On && vm.options.jitThreadAllowed && severalCpus();
     if (background && compileInBackground(request, slot)) return nullptr;
     Tier outer = vm.tier.load(std::memory_order_relaxed);

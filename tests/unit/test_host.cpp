@@ -301,6 +301,21 @@ TEST_CASE("exit flushes buffered output and ends with the status") {
     CHECK(c.err == "");
 }
 
+TEST_CASE("the program's output stops at --max-output, counting both streams, with status 4") {
+    Child c = inChild([] {
+        HostRun run(Permissions{}, {}, HostWatch{1024, nullptr});
+        hostWrite(HostStream::Err, std::string(5000, 'r'));  // the runtime's own: not counted
+        for (int i = 0; i < 100; i++) {
+            hostProgramOutput(HostStream::Out, std::string(300, 'o'));
+            hostProgramOutput(HostStream::Err, "e");
+        }
+    });
+    CHECK(c.exited);
+    CHECK(c.status == 4);
+    CHECK(c.out == std::string(900 + 121, 'o'));  // three rounds of 301 bytes, then 121 of the next write
+    CHECK(c.err == std::string(5000, 'r') + "eee" + "nido: output limit of 1 KiB reached (--max-output)\n");
+}
+
 TEST_CASE("a closed pipe on stdout ends the program quietly with status 1") {
     int p[2];
     REQUIRE(::pipe(p) == 0);
