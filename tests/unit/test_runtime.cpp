@@ -384,13 +384,15 @@ TEST_CASE("deep recursion throws a catchable StackOverflowError") {
     CHECK(recursionProgram(true).run({}, small).out == "stack depth exceeded (10000 frames)\nrecovered\n");
 }
 
-TEST_CASE("an uncaught stack overflow reports every frame") {
+TEST_CASE("an uncaught stack overflow reports its frames, a run of equal ones folded") {
     RunResult r = recursionProgram(false).run();
     CHECK(r.status == 1);
-    CHECK(firstLine(r.err) == "StackOverflowError: stack depth exceeded (20000 frames)");
-    CHECK(r.err.find("  at f (main.nd:4)\n") != std::string::npos);
-    CHECK(r.err.ends_with("  at f (main.nd:4)\n  at main (main.nd:9)\n"));
-    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 20001);
+    CHECK(r.err == "StackOverflowError: stack depth exceeded (20000 frames)\n"
+                   "  at f (main.nd:4)\n"
+                   "  at f (main.nd:4)\n"
+                   "  at f (main.nd:4)\n"
+                   "  [previous line repeated 19996 more times]\n"
+                   "  at main (main.nd:9)\n");
 }
 
 TEST_CASE("recursion just under the limit runs") {
