@@ -16,7 +16,8 @@ A variant passes when nido ends by itself within the timeout, is not killed by
 a signal, exits 0, 1, 2 or the original program's own status, and stderr has
 no sanitizer report ("AddressSanitizer", "runtime error:"), no "terminate
 called" and no C assertion ("Assertion ... failed"; a Nido AssertionError is
-fine). Exit status 2 means the loader or verifier rejected the file. When
+fine). Exit status 2 means the loader or verifier rejected the file, and
+then stderr is one line `nido: FILE: ...`. When
 `nido help run` lists a --fuel flag, variants run with a fuel limit so that a
 damaged program that is valid but loops forever still ends by itself.
 
@@ -264,7 +265,7 @@ def run(nido, path, cwd):
     return status, err
 
 
-def problem(status, err, allowed):
+def problem(status, err, allowed, path):
     """Why a run breaks the pass criteria, or None."""
     if status is None:
         return f"did not end within {TIMEOUT:g} s"
@@ -277,6 +278,11 @@ def problem(status, err, allowed):
         return f"stderr has {line[:160]!r}"
     if status not in allowed:
         return f"exit status {status} (allowed: {sorted(allowed)})"
+    # A rejection is one line naming the file (a program may also exit with 2 itself).
+    if status == 2 and err.startswith("nido: "):
+        lines = err.rstrip("\n").split("\n")
+        if len(lines) != 1 or not lines[0].startswith(f"nido: {path}: "):
+            return f"rejection is not one line naming the file: {err[:160]!r}"
     return None
 
 
@@ -329,7 +335,7 @@ def main(argv):
                 failures.append((rel, why, None))
                 continue
             status, err = run(nido, original, tmp)
-            why = problem(status, err, {status})
+            why = problem(status, err, {status}, original)
             if why is None and status == 2:
                 why = "rejected at load: " + err.strip().split("\n")[0][:160]
             if why is not None:
@@ -350,7 +356,7 @@ def main(argv):
         def one(job):
             label, path, allowed = job
             status, err = run(nido, path, tmp)
-            return job, status, problem(status, err, allowed)
+            return job, status, problem(status, err, allowed, path)
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=JOBS) as pool:
             for (label, path, allowed), status, why in pool.map(one, jobs):
