@@ -552,8 +552,10 @@ TEST_CASE("parser: class member errors") {
     CHECK(errors("class Pair {\n    var a: int\n    new() {}\n    new(a: int) { this.a = a }\n}") ==
           "4:5: class Pair has more than one constructor");
     CHECK(errors("abstract class S {\n    abstract fun area(): float { return 1.0 }\n}") ==
-          "2:32: abstract method area cannot have a body");
-    CHECK(errors("interface I {\n    fun f() { }\n}") == "2:13: interface method f cannot have a body");
+          "2:32: abstract method 'area' cannot have a body");
+    CHECK(errors("interface I {\n    fun f() { }\n}") == "2:13: interface method 'f' cannot have a body");
+    CHECK(errors("class A {}\nclass B {}\nclass C extends A, B {}") ==
+          "3:18: a class extends one class only; interfaces follow 'implements'");
     CHECK(errors("interface I {\n    var x: int\n}") ==
           "2:5: expected a method ('fun name(...): Type') in interface I, found 'var'");
     CHECK(errors("class C {\n    fun f()\n}") == "2:12: expected '{' to start the body of f, found newline");
