@@ -35,8 +35,14 @@ std::string Diagnostics::format() const {
         const std::string& text = sourceLines_[i];
         if (text.empty()) continue;
         out += "    " + text + "\n    ";
-        // Keep tabs so the caret lines up under the offending column.
-        for (uint32_t c = 1; c < d.loc.col && c - 1 < text.size(); c++) out += text[c - 1] == '\t' ? '\t' : ' ';
+        // Columns count bytes. One space per character before the column
+        // (UTF-8 continuation bytes add none) and tabs kept as tabs, so the
+        // caret lines up under the offending character.
+        for (uint32_t c = 1; c < d.loc.col && c - 1 < text.size(); c++) {
+            char ch = text[c - 1];
+            if ((static_cast<unsigned char>(ch) & 0xC0) == 0x80) continue;
+            out += ch == '\t' ? '\t' : ' ';
+        }
         out += "^\n";
     }
     return out;

@@ -680,3 +680,11 @@ TEST_CASE("parser: every prefix of a program parses without crashing") {
         CHECK(p.module != nullptr);
     }
 }
+
+TEST_CASE("the caret stands under the error's character after tabs and multi-byte characters") {
+    Diagnostics d;
+    // "é" is two bytes: the 'x' at byte column 9 is the line's 8th character.
+    d.error("f.nd", "one\n\t\"é\" + x\n", Loc{2, 9}, "bad");
+    CHECK(d.format() == "f.nd:2:9: error: bad\n    \t\"é\" + x\n    \t      ^\n");
+    CHECK(d.errors().size() == 1);
+}
