@@ -16,6 +16,9 @@ std::string lineOf(const std::string& source, uint32_t line) {
     size_t end = source.find('\n', start);
     std::string text = source.substr(start, end == std::string::npos ? std::string::npos : end - start);
     if (!text.empty() && text.back() == '\r') text.pop_back();
+    // Control bytes (a stray '\r' or NUL) would garble the terminal; tabs stay.
+    for (char& c : text)
+        if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7F) c = '?';
     return text;
 }
 

@@ -687,4 +687,8 @@ TEST_CASE("the caret stands under the error's character after tabs and multi-byt
     d.error("f.nd", "one\n\t\"é\" + x\n", Loc{2, 9}, "bad");
     CHECK(d.format() == "f.nd:2:9: error: bad\n    \t\"é\" + x\n    \t      ^\n");
     CHECK(d.errors().size() == 1);
+    // Control bytes in the echoed line are shown as '?'.
+    Diagnostics e;
+    e.error("g.nd", std::string("a\rb\0c", 5), Loc{1, 5}, "bad");
+    CHECK(e.format() == "g.nd:1:5: error: bad\n    a?b?c\n        ^\n");
 }
