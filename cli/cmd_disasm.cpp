@@ -12,11 +12,18 @@
 namespace nido::cli {
 
 int cmdDisasm(const Args& args) {
-    bool exec = !args.empty() && args[0] == "--exec";
-    size_t first = exec ? 1 : 0;
-    if (args.size() != first + 1) return fail("disasm takes one file (see 'nido help disasm')");
-    if (args[first].starts_with("-")) return fail("unknown flag '" + args[first] + "' (see 'nido help disasm')");
-    auto program = loadProgram(args[first]);
+    bool exec = false;
+    Args files;
+    for (const std::string& a : args) {
+        if (a == "--exec")
+            exec = true;
+        else if (a.starts_with("-"))
+            return fail("unknown flag '" + a + "' (see 'nido help disasm')");
+        else
+            files.push_back(a);
+    }
+    if (files.size() != 1) return fail("disasm takes one file (see 'nido help disasm')");
+    auto program = loadProgram(files[0]);
     if (!program) return 2;
     if (!exec) {
         fmt::print("{}", vm::disassemble(*program));

@@ -96,6 +96,7 @@ constexpr HelpEntry kHelp[] = {
 }  // namespace
 
 int cmdHelp(const Args& args) {
+    if (args.size() > 1) return fail("help takes one command name (see 'nido help')");
     if (!args.empty()) {
         for (const HelpEntry& e : kHelp) {
             if (e.name == args[0]) {

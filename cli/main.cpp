@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
     if (cmd == "hv") return cmdHv(rest);
     if (cmd == "help" || cmd == "--help" || cmd == "-h") return cmdHelp(rest);
     if (cmd == "version" || cmd == "--version") {
+        if (!rest.empty()) return fail(fmt::format("{} takes no arguments, got '{}'", cmd, rest.front()));
         fmt::print("nido {}\n", NIDO_VERSION);
         return 0;
     }

@@ -227,6 +227,7 @@ const Type* Checker::checkArrayLit(ArrayLit& e, const Type* expected) {
     const Type* hint = expected && expected->is(TypeKind::Array) ? expected->elem : nullptr;
     if (e.elements.empty()) {
         if (hint) return expected;
+        if (expected && expected->isError()) return expected;  // its type was already reported
         error(e.loc, "cannot infer type of empty array literal");
         return types_.error();
     }
@@ -266,6 +267,7 @@ const Type* Checker::checkMapLit(MapLit& e, const Type* expected) {
     bool hinted = expected && expected->is(TypeKind::Map);
     if (e.entries.empty()) {
         if (hinted) return expected;
+        if (expected && expected->isError()) return expected;  // its type was already reported
         error(e.loc, "cannot infer type of empty map literal");
         return types_.error();
     }

@@ -313,15 +313,19 @@ void Checker::checkAssign(Assign& a) {
         error(target.loc, "cannot assign to this expression");
         break;
     }
-    // `let` fields: only the declaring class's constructor (not a lambda in it) may assign.
+    // `let` fields: only the declaring class's constructor (not a lambda in it) may assign, and only
+    // the fields of the object under construction (`x` or `this.x`), so a built object never changes.
     const Resolved* ref = target.kind == ExprKind::Ident    ? &static_cast<Ident&>(target).ref
                           : target.kind == ExprKind::Member ? &static_cast<Member&>(target).ref
                                                             : nullptr;
-    if (ref && ref->kind == RefKind::Field && ref->field->isLet &&
-        !(ctx_->fn->kind == FnKind::Constructor && ctx_->fn->owner == ref->field->owner))
-        error(target.kind == ExprKind::Member ? static_cast<Member&>(target).nameLoc : target.loc,
-              fmt::format("cannot assign to 'let' field '{}' outside the constructor of '{}'", ref->field->name,
-                          ref->field->owner->name));
+    if (ref && ref->kind == RefKind::Field && ref->field->isLet) {
+        Loc at = target.kind == ExprKind::Member ? static_cast<Member&>(target).nameLoc : target.loc;
+        if (!(ctx_->fn->kind == FnKind::Constructor && ctx_->fn->owner == ref->field->owner))
+            error(at, fmt::format("cannot assign to 'let' field '{}' outside the constructor of '{}'", ref->field->name,
+                                  ref->field->owner->name));
+        else if (target.kind == ExprKind::Member && static_cast<Member&>(target).object->kind != ExprKind::This)
+            error(at, fmt::format("cannot assign to 'let' field '{}' of another object", ref->field->name));
+    }
 
     if (a.op == AssignOp::Set) {
         if (ttype->isError())

@@ -16,6 +16,9 @@ std::string lineOf(const std::string& source, uint32_t line) {
     size_t end = source.find('\n', start);
     std::string text = source.substr(start, end == std::string::npos ? std::string::npos : end - start);
     if (!text.empty() && text.back() == '\r') text.pop_back();
+    // Control bytes (a stray '\r' or NUL) would garble the terminal; tabs stay.
+    for (char& c : text)
+        if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7F) c = '?';
     return text;
 }
 
@@ -35,8 +38,14 @@ std::string Diagnostics::format() const {
         const std::string& text = sourceLines_[i];
         if (text.empty()) continue;
         out += "    " + text + "\n    ";
-        // Keep tabs so the caret lines up under the offending column.
-        for (uint32_t c = 1; c < d.loc.col && c - 1 < text.size(); c++) out += text[c - 1] == '\t' ? '\t' : ' ';
+        // Columns count bytes. One space per character before the column
+        // (UTF-8 continuation bytes add none) and tabs kept as tabs, so the
+        // caret lines up under the offending character.
+        for (uint32_t c = 1; c < d.loc.col && c - 1 < text.size(); c++) {
+            char ch = text[c - 1];
+            if ((static_cast<unsigned char>(ch) & 0xC0) == 0x80) continue;
+            out += ch == '\t' ? '\t' : ' ';
+        }
         out += "^\n";
     }
     return out;

@@ -28,6 +28,27 @@ int digitValue(char c) {
 
 bool isDigitOf(char c, int base) { return digitValue(c) < base; }
 
+// Length of the well-formed UTF-8 sequence starting at s[pos] (a byte of
+// 0x80 or more), or 0 when the bytes there are not one: a stray continuation
+// byte, an overlong form, a surrogate, a code point past U+10FFFF or a
+// sequence cut short.
+size_t utf8Length(std::string_view s, size_t pos) {
+    auto b = [&](size_t i) { return pos + i < s.size() ? uint8_t(s[pos + i]) : uint8_t(0); };
+    uint8_t lead = b(0);
+    size_t n = lead >= 0xC2 && lead <= 0xDF   ? 2
+               : lead >= 0xE0 && lead <= 0xEF ? 3
+               : lead >= 0xF0 && lead <= 0xF4 ? 4
+                                              : 0;
+    if (n == 0) return 0;
+    // The second byte's range depends on the lead; the others are 80-BF.
+    uint8_t lo = lead == 0xE0 ? 0xA0 : lead == 0xF0 ? 0x90 : 0x80;
+    uint8_t hi = lead == 0xED ? 0x9F : lead == 0xF4 ? 0x8F : 0xBF;
+    if (b(1) < lo || b(1) > hi) return 0;
+    for (size_t i = 2; i < n; i++)
+        if (b(i) < 0x80 || b(i) > 0xBF) return 0;
+    return n;
+}
+
 // Tokens after which a line break ends the statement (LANGUAGE.md §1).
 bool endsStatement(Tok k) {
     switch (k) {
@@ -140,6 +161,7 @@ private:
     void lexEscape(std::string& text);
     void lexOperator();
     void unexpectedChar();
+    size_t skipNonAscii();
 };
 
 LexResult Lexer::run() {
@@ -191,7 +213,12 @@ void Lexer::skipTrivia() {
         } else if (c == ' ' || c == '\t' || c == '\r') {
             pos_++;
         } else if (c == '/' && at('/', 1)) {
-            while (!atEnd() && src_[pos_] != '\n') pos_++;
+            while (!atEnd() && src_[pos_] != '\n') {
+                if (uint8_t(src_[pos_]) >= 0x80)
+                    skipNonAscii();
+                else
+                    pos_++;
+            }
         } else if (c == '/' && at('*', 1)) {
             Loc start = here();
             pos_ += 2;
@@ -210,7 +237,10 @@ void Lexer::skipTrivia() {
                     line_++;
                     lineStart_ = pos_ + 1;
                 }
-                pos_++;
+                if (uint8_t(src_[pos_]) >= 0x80)
+                    skipNonAscii();
+                else
+                    pos_++;
             }
         } else {
             break;
@@ -405,6 +435,9 @@ void Lexer::lexString(Loc quote, Loc tokenLoc, bool continuing) {
         }
         if (c == '\\') {
             lexEscape(text);
+        } else if (uint8_t(c) >= 0x80) {
+            size_t start = pos_;
+            text += src_.substr(start, skipNonAscii());
         } else {
             text += c;
             pos_++;
@@ -502,15 +535,27 @@ void Lexer::lexOperator() {
     emit(op->kind, loc);
 }
 
+// At a byte of 0x80 or more: skips one UTF-8 character, or reports the
+// byte when it starts none (a source file is UTF-8) and skips it. Returns
+// the number of bytes skipped.
+size_t Lexer::skipNonAscii() {
+    size_t n = utf8Length(src_, pos_);
+    if (n == 0) {
+        error(here(), fmt::format("invalid UTF-8 byte 0x{:02X}", uint8_t(src_[pos_])));
+        n = 1;
+    }
+    pos_ += n;
+    return n;
+}
+
 void Lexer::unexpectedChar() {
     Loc loc = here();
     uint8_t c = uint8_t(src_[pos_]);
     if (c >= 0x80) {
-        // Show the whole UTF-8 sequence and skip it, not byte by byte.
-        size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-        len = std::min(len, src_.size() - pos_);
-        error(loc, fmt::format("unexpected character '{}'", src_.substr(pos_, len)));
-        pos_ += len;
+        // Show the whole UTF-8 character, not byte by byte.
+        if (size_t n = utf8Length(src_, pos_))
+            error(loc, fmt::format("unexpected character '{}'", src_.substr(pos_, n)));
+        skipNonAscii();
     } else if (c < ' ' || c == 0x7F) {
         error(loc, fmt::format("unexpected control character 0x{:02X}", c));
         pos_++;

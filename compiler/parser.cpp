@@ -243,7 +243,7 @@ void Parser::parseFunction(FunDecl& f, BodyRule rule) {
     if (rule == BodyRule::Required) {
         f.body = parseBlock(fmt::format("to start the body of {}", f.name));
     } else if (check(Tok::LBrace)) {
-        errorAt(cur().loc, fmt::format("{} {} cannot have a body",
+        errorAt(cur().loc, fmt::format("{} '{}' cannot have a body",
                                        rule == BodyRule::Abstract ? "abstract method" : "interface method", f.name));
     }
 }
@@ -280,7 +280,11 @@ void Parser::parseClass(Module& m, bool isAbstract, bool isInterface) {
     c.isInterface = isInterface;
     c.loc = cur().loc;
     c.name = expectName(isInterface ? "interface name" : "class name");
-    if (!isInterface && !panic_ && match(Tok::Extends)) c.superclass = parseNamedType("class name after 'extends'");
+    if (!isInterface && !panic_ && match(Tok::Extends)) {
+        c.superclass = parseNamedType("class name after 'extends'");
+        if (!panic_ && check(Tok::Comma))
+            errorAt(cur().loc, "a class extends one class only; interfaces follow 'implements'");
+    }
     if (!isInterface && !panic_ && match(Tok::Implements)) {
         do {
             c.interfaces.push_back(parseNamedType("interface name after 'implements'"));

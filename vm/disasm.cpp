@@ -5,6 +5,8 @@
 // class chains and type nesting are walked with bounds.
 #include "vm/disasm.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "vm/builtins.hpp"
@@ -131,8 +133,9 @@ std::string constantText(const Program& p, uint32_t k) {
 
 // "Class.field" for field f of c's full layout (inherited fields first).
 std::string fieldText(const Program& p, uint32_t c, uint32_t f) {
-    std::vector<uint32_t> chain;  // c up to its root; the bound stops cycles
-    for (uint32_t x = c; x < p.classes.size() && chain.size() <= p.classes.size(); x = p.classes[x].super) {
+    std::vector<uint32_t> chain;  // c up to its root, or up to where a broken program's chain cycles
+    for (uint32_t x = c; x < p.classes.size() && std::find(chain.begin(), chain.end(), x) == chain.end();
+         x = p.classes[x].super) {
         chain.push_back(x);
     }
     if (chain.empty()) return bad(c);

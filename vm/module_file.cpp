@@ -312,14 +312,18 @@ void readGlobal(Reader& r, GlobalDesc& g) {
     g.type = r.u32();
 }
 
-// One section: tag, length, entry count, entries.
+// One section: tag, length, entry count, entries; starts gets each entry's
+// file offset.
 template <typename T, typename ReadEntry>
-bool readSection(Reader& r, Section s, size_t minBytes, std::vector<T>& out, ReadEntry readEntry) {
+bool readSection(Reader& r, Section s, size_t minBytes, std::vector<T>& out, std::vector<uint32_t>& starts,
+                 ReadEntry readEntry) {
     if (!r.beginSection(s)) return false;
     uint32_t n = r.count(minBytes, "entry");
     out.resize(n);
+    starts.reserve(n);
     for (T& entry : out) {
         if (!r.ok()) return false;
+        starts.push_back(uint32_t(r.pos()));
         readEntry(r, entry);
     }
     return r.endSection();
@@ -389,12 +393,13 @@ bool readProgram(const uint8_t* data, size_t size, Program& out, std::string& er
         return r.fail(fmt::format("unsupported format version {} (expected {})", version, kNdcVersion), 4);
     }
 
-    bool ok = readSection(r, kTypes, kMinType, out.types, readType) &&
-              readSection(r, kConstants, kMinConstant, out.constants, readConstant) &&
-              readSection(r, kModules, kMinModule, out.modules, readModule) &&
-              readSection(r, kClasses, kMinClass, out.classes, readClass) &&
-              readSection(r, kFunctions, kMinFunction, out.functions, readFunction) &&
-              readSection(r, kGlobals, kMinGlobal, out.globals, readGlobal);
+    EntryOffsets& at = out.offsets;
+    bool ok = readSection(r, kTypes, kMinType, out.types, at.types, readType) &&
+              readSection(r, kConstants, kMinConstant, out.constants, at.constants, readConstant) &&
+              readSection(r, kModules, kMinModule, out.modules, at.modules, readModule) &&
+              readSection(r, kClasses, kMinClass, out.classes, at.classes, readClass) &&
+              readSection(r, kFunctions, kMinFunction, out.functions, at.functions, readFunction) &&
+              readSection(r, kGlobals, kMinGlobal, out.globals, at.globals, readGlobal);
     if (ok && r.pos() != size) ok = r.fail(fmt::format("trailing garbage of {} bytes", size - r.pos()), r.pos());
     if (!ok) out = Program{};
     return ok;

@@ -138,6 +138,13 @@ struct ModuleDesc {
     uint32_t main = kNone;          // fun main, if the module has one
 };
 
+// Where each table entry starts in the module file a program was read from
+// (bytes from the start of the file), so that verification errors can point
+// into the file. Empty for a program compiled in memory.
+struct EntryOffsets {
+    std::vector<uint32_t> types, constants, modules, classes, functions, globals;
+};
+
 struct Program {
     std::vector<TypeDesc> types;
     std::vector<Constant> constants;
@@ -145,6 +152,7 @@ struct Program {
     std::vector<ClassDesc> classes;
     std::vector<FunctionDesc> functions;
     std::vector<GlobalDesc> globals;
+    EntryOffsets offsets;
 
     uint32_t entryModule() const { return modules.empty() ? kNone : uint32_t(modules.size() - 1); }
 };

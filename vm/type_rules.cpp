@@ -21,6 +21,10 @@ std::string printable(std::string_view name) {
     return out;
 }
 
+std::string entryAt(const std::vector<uint32_t>& starts, size_t i) {
+    return i < starts.size() ? fmt::format(" (entry at byte {})", starts[i]) : std::string();
+}
+
 std::string_view methodName(const FunctionDesc& fn) {
     std::string_view n = fn.name;
     size_t dot = n.rfind('.');
@@ -75,7 +79,7 @@ bool TypeModel::load(std::string& error) {
         TypeDesc fixed;
         fixed.kind = TypeKind(t);
         if (p_.types[t] != fixed) {
-            error = fmt::format("in type {}: fixed entry must be {}", t, name(t));
+            error = fmt::format("in type {}{}: fixed entry must be {}", t, entryAt(p_.offsets.types, t), name(t));
             return false;
         }
     }
@@ -92,7 +96,7 @@ bool TypeModel::load(std::string& error) {
 bool TypeModel::canonicalise(uint32_t t, uint32_t depth, std::string& error) {
     if (state_[t] == 2) return true;
     auto fail = [&](std::string what) {
-        error = fmt::format("in type {}: {}", t, what);
+        error = fmt::format("in type {}{}: {}", t, entryAt(p_.offsets.types, t), what);
         return false;
     };
     if (state_[t] == 1) return fail("refers to itself through its component types");

@@ -35,6 +35,10 @@ struct TypeNode {
 // name is shown as "<unnamed>".
 std::string printable(std::string_view name);
 
+// " (entry at byte N)": where table entry i starts in the module file, given
+// the table's EntryOffsets vector; "" for a program compiled in memory.
+std::string entryAt(const std::vector<uint32_t>& starts, size_t i);
+
 // Method name used for interface dispatch: FunctionDesc::name after its last
 // '.' ("Square.area" -> "area").
 std::string_view methodName(const FunctionDesc& fn);

@@ -45,10 +45,12 @@ private:
         return false;
     }
     bool classFail(uint32_t c, std::string_view what) {
-        return fail(fmt::format("in class {}: {}", printable(p_.classes[c].name), what));
+        return fail(
+            fmt::format("in class {}{}: {}", printable(p_.classes[c].name), entryAt(p_.offsets.classes, c), what));
     }
     bool fnFail(uint32_t f, std::string_view what) {
-        return fail(fmt::format("in {}: {}", printable(p_.functions[f].name), what));
+        return fail(
+            fmt::format("in {}{}: {}", printable(p_.functions[f].name), entryAt(p_.offsets.functions, f), what));
     }
     bool isInterface(uint32_t c) const { return p_.classes[c].flags & kClassInterface; }
     bool validType(uint32_t t) const { return t < p_.types.size(); }
@@ -345,15 +347,27 @@ private:
             return ctor.params.size() == 2 && types_.of(ctor.params[1]) == kTypeString;
         };
         if (!constructedFromString(errorClass_)) return classFail(errorClass_, "constructor must take one string");
+        std::array<bool, kBuiltinErrors.size()> found{};
         for (uint32_t c = 0; c < p_.classes.size(); c++) {
             const ClassDesc& cd = p_.classes[c];
             if (p_.modules[cd.module].name != "prelude") continue;
             bool builtin = false;
-            for (std::string_view n : kBuiltinErrors) builtin |= cd.name == n;
+            for (size_t i = 0; i < kBuiltinErrors.size(); i++) {
+                if (cd.name != kBuiltinErrors[i]) continue;
+                if (found[i]) return classFail(c, "declared twice in the prelude");
+                found[i] = builtin = true;
+            }
             if (!builtin) continue;
             if (cd.flags != 0 || !types_.isSubclass(c, errorClass_) || !constructedFromString(c)) {
                 return classFail(c, "a built-in error must be a concrete Error subclass constructed from one string");
             }
+        }
+        // The VM throws each of them, so the prelude must declare them all.
+        uint32_t prelude = p_.classes[errorClass_].module;
+        for (size_t i = 0; i < kBuiltinErrors.size(); i++) {
+            if (!found[i])
+                return fail(fmt::format("in module prelude{}: no class {}", entryAt(p_.offsets.modules, prelude),
+                                        kBuiltinErrors[i]));
         }
         return true;
     }
@@ -362,7 +376,8 @@ private:
         for (uint32_t m = 0; m < p_.modules.size(); m++) {
             const ModuleDesc& md = p_.modules[m];
             auto modFail = [&](std::string_view what) {
-                return fail(fmt::format("in module {}: {}", printable(md.name), what));
+                return fail(
+                    fmt::format("in module {}{}: {}", printable(md.name), entryAt(p_.offsets.modules, m), what));
             };
             for (uint32_t i : md.imports) {
                 if (i >= p_.modules.size()) return modFail(fmt::format("import {} out of range", i));
@@ -374,6 +389,7 @@ private:
                     return modFail("initialiser is not this module's kFnInit function");
                 }
             }
+            if (m == p_.entryModule() && md.main == kNone) return modFail("the program's last module has no main");
             if (md.main != kNone) {
                 if (md.main >= p_.functions.size()) return modFail(fmt::format("main {} out of range", md.main));
                 const FunctionDesc& fn = p_.functions[md.main];
@@ -389,15 +405,18 @@ private:
     }
 
     bool checkGlobalsAndConstants() {
-        for (const GlobalDesc& g : p_.globals) {
+        for (size_t i = 0; i < p_.globals.size(); i++) {
+            const GlobalDesc& g = p_.globals[i];
             if (g.module >= p_.modules.size() || !valueType(g.type)) {
-                return fail(fmt::format("in global {}: bad module or type", printable(g.name)));
+                return fail(fmt::format("in global {}{}: bad module or type", printable(g.name),
+                                        entryAt(p_.offsets.globals, i)));
             }
         }
         for (size_t k = 0; k < p_.constants.size(); k++) {
             ConstKind kind = p_.constants[k].kind;
             if (kind != ConstKind::Int && kind != ConstKind::Float && kind != ConstKind::String) {
-                return fail(fmt::format("in constant {}: unknown kind {}", k, int(kind)));
+                return fail(
+                    fmt::format("in constant {}{}: unknown kind {}", k, entryAt(p_.offsets.constants, k), int(kind)));
             }
         }
         return true;

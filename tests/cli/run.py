@@ -292,6 +292,18 @@ def main(argv):
         expect_usage_error(c.run(["run", "--bogus", "x.nd"], tmp), "nido run --bogus x.nd")
     c.case("unknown flag", unknown_flag)
 
+    def unknown_flag_each_command(tmp):
+        write(tmp, "x.nd", HELLO)
+        for args in (["build", "x.nd", "--bogus"], ["check", "--bogus", "x.nd"], ["check", "x.nd", "--bogus"],
+                     ["disasm", "--bogus", "x.nd"], ["disasm", "--exec", "x.nd", "--bogus"]):
+            status, out, err = c.run(args, tmp)
+            what = "nido " + " ".join(args)
+            expect_usage_error((status, out, err), what)
+            assert "unknown flag '--bogus'" in err, f"{what}: stderr does not name the flag: {short(err)}"
+        expect_usage_error(c.run(["--version", "extra"], tmp), "nido --version extra")
+        expect_usage_error(c.run(["help", "run", "extra"], tmp), "nido help run extra")
+    c.case("unknown flag or extra argument, every command", unknown_flag_each_command)
+
     def missing_file(tmp):
         expect_usage_error(c.run(["run", "nope.nd"], tmp), "nido run nope.nd")
         expect_usage_error(c.run(["build", "nope.nd"], tmp), "nido build nope.nd")

@@ -7,13 +7,17 @@ Builds every sample and a few tests/lang programs with `nido build X.nd -o
 T.ndc`, then runs damaged copies of the module files with `nido run V.ndc`:
 single bit flips and random byte values at positions spread over the whole
 file (stratified, so every region is hit), 1-4 byte multi-flips, truncations
-at many lengths, swapped chunks, duplicated ranges and zeroed ranges.
+at many lengths, swapped chunks, duplicated ranges and zeroed ranges, and
+whole-section damage (docs/bytecode.md section 2): a bit flipped in each
+section's header and body, two sections swapped, a section dropped or
+repeated.
 
 A variant passes when nido ends by itself within the timeout, is not killed by
 a signal, exits 0, 1, 2 or the original program's own status, and stderr has
 no sanitizer report ("AddressSanitizer", "runtime error:"), no "terminate
 called" and no C assertion ("Assertion ... failed"; a Nido AssertionError is
-fine). Exit status 2 means the loader or verifier rejected the file. When
+fine). Exit status 2 means the loader or verifier rejected the file, and
+then stderr is one line `nido: FILE: ...`. When
 `nido help run` lists a --fuel flag, variants run with a fuel limit so that a
 damaged program that is valid but loops forever still ends by itself.
 
@@ -63,14 +67,77 @@ LANG_PROGRAMS = [
 
 # Share of each mutation kind in a program's variants.
 KINDS = [
-    ("flip", 0.22),      # one bit flipped at a stratified position
-    ("byte", 0.18),      # one byte set to a different random value
-    ("multi", 0.14),     # 1-4 random bytes flipped anywhere
+    ("flip", 0.18),      # one bit flipped at a stratified position
+    ("byte", 0.16),      # one byte set to a different random value
+    ("multi", 0.12),     # 1-4 random bytes flipped anywhere
     ("trunc", 0.16),     # file cut at a stratified length
     ("swap", 0.10),      # two ranges exchanged
-    ("dup", 0.10),       # a range duplicated at another position
-    ("zero", 0.10),      # a range set to zero
+    ("dup", 0.09),       # a range duplicated at another position
+    ("zero", 0.09),      # a range set to zero
+    ("section", 0.10),   # whole sections: flipped, swapped, dropped, repeated
 ]
+
+HEADER = 6          # magic and format version
+SECTION_HEAD = 5    # u8 tag, u32 body length
+
+
+def sections(data):
+    """The (start, end) byte ranges of the file's sections, header included;
+    None when the layout does not parse."""
+    out = []
+    pos = HEADER
+    while pos < len(data):
+        if pos + SECTION_HEAD > len(data):
+            return None
+        end = pos + SECTION_HEAD + int.from_bytes(data[pos + 1:pos + SECTION_HEAD], "little")
+        if end > len(data):
+            return None
+        out.append((pos, end))
+        pos = end
+    return out or None
+
+
+def section_variants(data, rng):
+    """A bit flip in every section's header and body, every pair of sections
+    swapped, each section dropped and each repeated, in a random order (a
+    program's share of variants takes a random subset); then endless flips in
+    random sections."""
+    parts = sections(data)
+    if parts is None:
+        return
+    head, chunks = data[:HEADER], [data[a:b] for a, b in parts]
+    n = len(chunks)
+
+    def flip(i, lo, hi, what):
+        pos = parts[i][0] + rng.randrange(lo, hi)
+        bit = rng.randrange(8)
+        v = bytearray(data)
+        v[pos] ^= 1 << bit
+        return f"section {i + 1} {what}: bit {bit} of byte {pos}", bytes(v)
+
+    def joined(order):
+        return head + b"".join(chunks[i] for i in order)
+
+    def swapped(i, j):
+        order = list(range(n))
+        order[i], order[j] = j, i
+        return joined(order)
+
+    plan = []  # functions making (description, bytes)
+    for i in range(n):
+        plan.append(lambda i=i: flip(i, 0, SECTION_HEAD, "header"))
+        if len(chunks[i]) > SECTION_HEAD:
+            plan.append(lambda i=i: flip(i, SECTION_HEAD, len(chunks[i]), "body"))
+        plan.append(lambda i=i: (f"section {i + 1} dropped", joined([k for k in range(n) if k != i])))
+        plan.append(lambda i=i: (f"section {i + 1} repeated", joined(list(range(i + 1)) + list(range(i, n)))))
+        for j in range(i + 1, n):
+            plan.append(lambda i=i, j=j: (f"sections {i + 1} and {j + 1} swapped", swapped(i, j)))
+    rng.shuffle(plan)
+    for make in plan:
+        yield ("section",) + make()
+    while True:
+        i = rng.randrange(n)
+        yield ("section",) + flip(i, 0, len(chunks[i]), "anywhere")
 
 
 def strata(rng, n, lo, hi):
@@ -162,6 +229,11 @@ def planned(data, count, rng):
                 length = min(rand_len(rng, size, 128), size - start)
                 v = data[:at] + data[start:start + length] + data[at:]
                 yield kind, f"copy of {start}+{length} inserted at {at}", v
+        elif kind == "section":
+            for made, variant in enumerate(section_variants(data, rng)):
+                if made == n:
+                    break
+                yield variant
         elif kind == "zero":
             for start in strata(rng, n, 0, size):
                 length = min(rand_len(rng, size, 32), size - start)
@@ -193,7 +265,7 @@ def run(nido, path, cwd):
     return status, err
 
 
-def problem(status, err, allowed):
+def problem(status, err, allowed, path):
     """Why a run breaks the pass criteria, or None."""
     if status is None:
         return f"did not end within {TIMEOUT:g} s"
@@ -206,6 +278,11 @@ def problem(status, err, allowed):
         return f"stderr has {line[:160]!r}"
     if status not in allowed:
         return f"exit status {status} (allowed: {sorted(allowed)})"
+    # A rejection is one line naming the file (a program may also exit with 2 itself).
+    if status == 2 and err.startswith("nido: "):
+        lines = err.rstrip("\n").split("\n")
+        if len(lines) != 1 or not lines[0].startswith(f"nido: {path}: "):
+            return f"rejection is not one line naming the file: {err[:160]!r}"
     return None
 
 
@@ -258,7 +335,7 @@ def main(argv):
                 failures.append((rel, why, None))
                 continue
             status, err = run(nido, original, tmp)
-            why = problem(status, err, {status})
+            why = problem(status, err, {status}, original)
             if why is None and status == 2:
                 why = "rejected at load: " + err.strip().split("\n")[0][:160]
             if why is not None:
@@ -279,7 +356,7 @@ def main(argv):
         def one(job):
             label, path, allowed = job
             status, err = run(nido, path, tmp)
-            return job, status, problem(status, err, allowed)
+            return job, status, problem(status, err, allowed, path)
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=JOBS) as pool:
             for (label, path, allowed), status, why in pool.map(one, jobs):

@@ -113,6 +113,9 @@ TEST_CASE("checker: one error per mistake") {
     // The failed expression's type is an error type: no cascade.
     CHECK(errors("fun main() {\n    let x = nope()\n    let y = x + 1\n    println(y.foo)\n}\n") ==
           "2:13: unknown name 'nope'\n");
+    // An empty literal given a declared type that is wrong is not an error of its own.
+    CHECK(errors("fun main() {\n    let m: {float: int} = {}\n    let a: [Nope] = []\n}\n") ==
+          "2:13: invalid map key type float: keys are int, string, bool or a class\n3:13: unknown type 'Nope'\n");
     // Independent mistakes are all reported.
     CHECK(errors("fun main() {\n    a()\n    b()\n    c()\n}\n") ==
           "2:5: unknown name 'a'\n3:5: unknown name 'b'\n4:5: unknown name 'c'\n");

@@ -256,6 +256,21 @@ TEST_CASE("lexer: unexpected characters are reported and skipped") {
           "1:1: unexpected character '@'\n1:3: unexpected character '`'\n1:5: unexpected character '?'");
 }
 
+TEST_CASE("lexer: a source file is UTF-8; each byte that starts no character is reported") {
+    CHECK(errors("\xFF\xFE b") == "1:1: invalid UTF-8 byte 0xFF\n1:2: invalid UTF-8 byte 0xFE");
+    CHECK(shape("\xFF\xFE b") == "b");
+    // In strings and comments too; well-formed characters pass everywhere.
+    CHECK(errors("\"a\x80"
+                 "b\"") == "1:3: invalid UTF-8 byte 0x80");
+    CHECK(errors("// \xC3 cut\nx") == "1:4: invalid UTF-8 byte 0xC3");
+    CHECK(errors("/* \xED\xA0\x80 */") ==
+          "1:4: invalid UTF-8 byte 0xED\n1:5: invalid UTF-8 byte 0xA0\n1:6: invalid UTF-8 byte 0x80");
+    CHECK(errors("\"\xC0\xAF\"") == "1:2: invalid UTF-8 byte 0xC0\n1:3: invalid UTF-8 byte 0xAF");  // overlong
+    CHECK(errors("\"\xF4\x90\x80\x80\"").starts_with("1:2: invalid UTF-8 byte 0xF4"));              // past U+10FFFF
+    CHECK(errors("\"\xE2\x82\xAC \xF0\x9F\x98\x80\" // \xC3\xA9") == "");
+    CHECK(first("\"\xE2\x82\xAC\"").text == "\xE2\x82\xAC");
+}
+
 TEST_CASE("lexer: locations are 1-based lines and byte columns") {
     LexResult r = lex("let x = 1\n\tfoo(\"a${b}\")\n");
     std::vector<std::pair<Tok, Loc>> want = {

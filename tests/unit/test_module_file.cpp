@@ -4,6 +4,7 @@
 // disassembler on good and bad programs.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 
@@ -227,7 +228,8 @@ TEST_CASE("disassembly resolves operands to names") {
     CHECK(typeName(p, 13) == "fun(int): int");
     CHECK(typeName(p, 500) == "<bad type 500>");
 
-    const FunctionDesc& main = p.functions.back();
+    const FunctionDesc& main =
+        *std::find_if(p.functions.begin(), p.functions.end(), [](const FunctionDesc& f) { return f.name == "main"; });
     CHECK(disassembleInstruction(p, main, 0) == "0000  NEW  Square");
     CHECK(disassembleInstruction(p, main, 5) == "0005  DUP");
     CHECK(disassembleInstruction(p, main, 100000) == "100000  <pc out of range>");

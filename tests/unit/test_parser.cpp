@@ -552,8 +552,10 @@ TEST_CASE("parser: class member errors") {
     CHECK(errors("class Pair {\n    var a: int\n    new() {}\n    new(a: int) { this.a = a }\n}") ==
           "4:5: class Pair has more than one constructor");
     CHECK(errors("abstract class S {\n    abstract fun area(): float { return 1.0 }\n}") ==
-          "2:32: abstract method area cannot have a body");
-    CHECK(errors("interface I {\n    fun f() { }\n}") == "2:13: interface method f cannot have a body");
+          "2:32: abstract method 'area' cannot have a body");
+    CHECK(errors("interface I {\n    fun f() { }\n}") == "2:13: interface method 'f' cannot have a body");
+    CHECK(errors("class A {}\nclass B {}\nclass C extends A, B {}") ==
+          "3:18: a class extends one class only; interfaces follow 'implements'");
     CHECK(errors("interface I {\n    var x: int\n}") ==
           "2:5: expected a method ('fun name(...): Type') in interface I, found 'var'");
     CHECK(errors("class C {\n    fun f()\n}") == "2:12: expected '{' to start the body of f, found newline");
@@ -677,4 +679,16 @@ TEST_CASE("parser: every prefix of a program parses without crashing") {
         Parsed p = parse(program.substr(0, n));
         CHECK(p.module != nullptr);
     }
+}
+
+TEST_CASE("the caret stands under the error's character after tabs and multi-byte characters") {
+    Diagnostics d;
+    // "é" is two bytes: the 'x' at byte column 9 is the line's 8th character.
+    d.error("f.nd", "one\n\t\"é\" + x\n", Loc{2, 9}, "bad");
+    CHECK(d.format() == "f.nd:2:9: error: bad\n    \t\"é\" + x\n    \t      ^\n");
+    CHECK(d.errors().size() == 1);
+    // Control bytes in the echoed line are shown as '?'.
+    Diagnostics e;
+    e.error("g.nd", std::string("a\rb\0c", 5), Loc{1, 5}, "bad");
+    CHECK(e.format() == "g.nd:1:5: error: bad\n    a?b?c\n        ^\n");
 }

@@ -8,7 +8,10 @@
 #include <functional>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "tests/unit/bytecode_asm.hpp"
+#include "vm/module_file.hpp"
 #include "vm/opcodes.hpp"
 #include "vm/program.hpp"
 #include "vm/signature.hpp"
@@ -173,6 +176,19 @@ Program sampleProgram() {
     fns.back().handlers = {{m.at("try"), m.at("tryEnd"), m.at("catch"), C_INDEX_ERROR}};
     fns.back().lines = {{0, 3}, {m.at("loop"), 7}, {m.at("try"), 9}};
     REQUIRE(fns.size() == F_MAIN + 1);
+
+    // The other errors the VM throws, after everything the enums name: the
+    // prelude must declare them all.
+    for (std::string name : {"ArithmeticError", "KeyError", "NullError", "CastError", "ValueError", "IOError",
+                             "PermissionError", "AssertionError", "StackOverflowError", "OutOfMemoryError"}) {
+        auto c = uint32_t(p.classes.size()), t = uint32_t(p.types.size());
+        p.types.push_back(typeOf(TypeKind::Class, kNone, kNone, c));
+        p.classes.push_back(classOf(name, M_PRELUDE, 0, C_ERROR, {}));
+        p.classes[c].constructor = uint32_t(fns.size());
+        fns.push_back(functionOf(
+            name + ".new", M_PRELUDE, ctor, c, {t, kTypeString}, kTypeVoid,
+            Asm().op(Op::LOAD_LOCAL, 0).op(Op::LOAD_LOCAL, 1).op(Op::CALL, F_ERROR_NEW).op(Op::RETURN_VOID)));
+    }
 
     GlobalDesc counter;
     counter.name = "counter";
@@ -389,6 +405,43 @@ TEST_CASE("Error class, handlers, modules and globals") {
     CHECK_ERROR(mutated([](Program& p) { p.modules[M_MAIN].imports = {7}; }), "import 7 out of range");
     CHECK_ERROR(mutated([](Program& p) { p.globals[0].type = kTypeVoid; }), "in global counter");
     CHECK_ERROR(mutated([](Program& p) { p.constants[0].kind = ConstKind(9); }), "in constant 0: unknown kind 9");
+    CHECK_ERROR(mutated([](Program& p) {
+                    for (ClassDesc& c : p.classes)
+                        if (c.name == "KeyError") c.name = "KeyErr";
+                }),
+                "in module prelude: no class KeyError");
+    CHECK_ERROR(mutated([](Program& p) { p.modules[M_MAIN].main = kNone; }),
+                "in module main: the program's last module has no main");
+}
+
+TEST_CASE("a table error in a module file names where the entry starts") {
+    std::vector<uint8_t> bytes = writeProgram(sampleProgram());
+    Program p;
+    std::string error;
+    REQUIRE(readProgram(bytes.data(), bytes.size(), p, error));
+    REQUIRE(p.offsets.functions.size() == p.functions.size());
+    REQUIRE(p.offsets.classes.size() == p.classes.size());
+    // An entry starts with its name: u32 length, then the bytes.
+    auto nameAt = [&](uint32_t at) {
+        uint32_t len = bytes[at] | bytes[at + 1] << 8 | bytes[at + 2] << 16 | uint32_t(bytes[at + 3]) << 24;
+        return std::string(bytes.begin() + at + 4, bytes.begin() + at + 4 + len);
+    };
+    CHECK(nameAt(p.offsets.functions[F_BASE_DESCRIBE]) == "Base.describe");
+    CHECK(nameAt(p.offsets.classes[C_SQUARE]) == "Square");
+    CHECK(nameAt(p.offsets.modules[M_MAIN]) == "main");
+
+    Program bad = p;
+    bad.functions[F_BASE_DESCRIBE].ret = 999;
+    CHECK(verifyError(bad) == fmt::format("in Base.describe (entry at byte {}): bad result type 999",
+                                          p.offsets.functions[F_BASE_DESCRIBE]));
+    bad = p;
+    bad.classes[C_SQUARE].super = 999;
+    CHECK(
+        verifyError(bad).starts_with(fmt::format("in class Square (entry at byte {}): ", p.offsets.classes[C_SQUARE])));
+    // Code errors count from the function's first code byte, like nido disasm.
+    bad = p;
+    bad.functions[F_MAIN].code[0] = 0xFF;
+    CHECK(verifyError(bad).starts_with("in main at byte 0: "));
 }
 
 TEST_CASE("decoding rules") {
