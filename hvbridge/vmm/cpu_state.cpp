@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 
+#include "cpuid_model.hpp"
 #include "guest_layout.hpp"
 
 // The variants of the system-call entry page (syscall_entry.S).
@@ -133,6 +134,7 @@ bool setCpuid(KvmVm& vm, std::string& error) {
     // SAFETY: table is a CpuidTable with room for the nent entries it declares.
     if (ioctl(vm.kvmFd(), kGetSupportedCpuid, table.get()) < 0)
         return error = std::string("KVM_GET_SUPPORTED_CPUID: ") + strerror(errno), false;
+    shapeGuestCpuid(table->entries, table->nent);
     // SAFETY: the same table, now holding nent valid entries.
     if (ioctl(vm.vcpuFd(), kSetCpuid2, table.get()) < 0)
         return error = std::string("KVM_SET_CPUID2: ") + strerror(errno), false;
