@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -128,6 +129,7 @@ int microRun(const HvRunOptions& o, const HvApp& app) {
     // EPIPE, which ends the app quietly with status 1 as `nido run` does,
     // not kill this process with SIGPIPE. The process ends after the run.
     ::signal(SIGPIPE, SIG_IGN);
+    auto vmStarted = std::chrono::steady_clock::now();
     vmm::MicroVmResult r = vmm::runMicroVm(config);
     int status = r.status;
     switch (r.outcome) {
@@ -140,7 +142,7 @@ int microRun(const HvRunOptions& o, const HvApp& app) {
         break;
     case vmm::MicroVmResult::Outcome::Error: status = fail(fmt::format("hv: micro-VM: {}", r.message), 1); break;
     }
-    if (o.stats) fmt::print(stderr, "{}", microStatsReport(r, o));
+    if (o.stats) fmt::print(stderr, "{}", microStatsReport(r, o, vmStarted));
     return status;
 }
 

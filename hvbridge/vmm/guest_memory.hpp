@@ -63,7 +63,14 @@ public:
 private:
     uint8_t* base_ = nullptr;
     uint64_t size_ = 0;
-    std::vector<bool> used_;  // per 4 KiB page: owned by the guest since freshen(), so maybe dirty
+    // One bit per 4 KiB page: owned by the guest since freshen(), so maybe
+    // dirty. Words, so that freshen() skips 64 pages of one state at a time
+    // (it marks the whole mmap pool at start-up: 512 MiB for 1 GiB of RAM).
+    std::vector<uint64_t> used_;
+    bool isUsed(uint64_t page) const { return (used_[page / 64] >> (page % 64)) & 1; }
+    // The first page in [page, last) whose state differs from `used`, or last.
+    uint64_t endOfRun(uint64_t page, uint64_t last, bool used) const;
+    void markUsed(uint64_t first, uint64_t last);
 };
 
 }  // namespace nido::hv::vmm

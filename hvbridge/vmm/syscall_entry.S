@@ -13,7 +13,9 @@
  * does not trap, and the VMM's calibration), rt_sigaction (the handler table
  * lives in the shared page, where the VMM reads it to deliver a fault), brk
  * inside the memory the VMM has already given (growth past it, and shrinking,
- * which must zero pages, exit), and the calls the VMM answers with a constant:
+ * which must zero pages, exit), anonymous private mmap from the VMM's pool
+ * and munmap through the VMM's log (both in the shared page; a call they do
+ * not fit exits), and the calls the VMM answers with a constant:
  * mprotect, set_robust_list (0) and rseq (-ENOSYS). They may clobber only
  * RAX, RCX and R11 as the kernel does; other registers are saved below the
  * red zone. RAX must still hold the call's number when a path gives up and
@@ -24,6 +26,12 @@
  * lands; they differ only in how they return. */
 
 #include "syscall_entry_abi.h"
+
+/* <sys/mman.h>'s values; that header is not for the assembler. */
+#define MAP_PRIVATE 0x02
+#define MAP_ANONYMOUS 0x20
+#define MAP_NORESERVE 0x4000
+#define MAP_STACK 0x20000
 
 #define SHARED(field) qword ptr [NIDO_VMM_SHARED_PAGE + NIDO_VMM_SHARED_##field]
 #define SCRATCH_RDX qword ptr [rsp - 136]
@@ -86,6 +94,10 @@
         je 50f
         cmp eax, 12
         je 40f
+        cmp eax, 9
+        je 60f
+        cmp eax, 11
+        je 70f
         cmp eax, 10                     /* mprotect: not enforced */
         je 12f
         cmp eax, 273                    /* set_robust_list: one thread, nothing to do */
@@ -217,6 +229,55 @@
         mov rbx, SCRATCH_RBX
         xor eax, eax
         \return
+
+/* mmap(addr, len, prot, flags, fd, offset): private anonymous memory (the
+ * hint ignored, as the VMM does) from the top of the pool, whose pages are
+ * zero. MAP_FIXED, files, and a length the pool cannot give exit. */
+60:     test r10, ~(MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK)
+        jnz \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        test r10, MAP_PRIVATE
+        jz \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        test r10, MAP_ANONYMOUS
+        jz \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        test r9, 0xfff
+        jnz \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        lea rax, [rsi + 0xfff]
+        and rax, -0x1000                /* 0 for a length of 0 or one that wraps */
+        jz 62f
+        mov SCRATCH_RDX, rdx
+        mov rdx, SHARED(POOL_NEXT)
+        sub rdx, SHARED(POOL_LOW)
+        jb 61f                          /* a scribbled pool */
+        cmp rdx, rax
+        jb 61f                          /* too little left */
+        neg rax
+        add rax, SHARED(POOL_NEXT)
+        mov SHARED(POOL_NEXT), rax
+        mov rdx, SCRATCH_RDX
+        \return
+61:     mov rdx, SCRATCH_RDX
+62:     mov eax, 9
+        jmp \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+
+/* munmap(addr, len): logged for the VMM, which checks the range at the next
+ * exit; bad ranges of the kind it can see now exit at once. */
+70:     test rdi, 0xfff
+        jnz \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        test rsi, rsi
+        jz \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        cmp rdi, NIDO_VMM_USER_START
+        jb \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        mov rax, SHARED(UNMAP_COUNT)
+        cmp rax, NIDO_VMM_UNMAP_SLOTS
+        jae 71f
+        shl rax, 4
+        mov [rax + NIDO_VMM_SHARED_PAGE + NIDO_VMM_SHARED_UNMAPS], rdi
+        mov [rax + NIDO_VMM_SHARED_PAGE + NIDO_VMM_SHARED_UNMAPS + 8], rsi
+        inc SHARED(UNMAP_COUNT)
+        xor eax, eax
+        \return
+71:     mov eax, 11
+        jmp \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
 \name\()_end:
 .endm
 

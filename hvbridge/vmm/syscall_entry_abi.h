@@ -17,6 +17,18 @@
 #define NIDO_VMM_SHARED_BRK_START 0x30
 #define NIDO_VMM_SHARED_BRK_CURRENT 0x38
 #define NIDO_VMM_SHARED_BRK_TOP 0x40
+/* Anonymous mmap and munmap. The VMM hands the guest a pool of zero pages it
+ * has claimed for it, [POOL_LOW, POOL_NEXT); the entry page's mmap takes pages
+ * from the top by moving POOL_NEXT down. Its munmap appends (address, length)
+ * to the UNMAPS log, UNMAP_COUNT entries long, which the VMM empties at the
+ * next exit, taking the pages back; a full log exits. The VMM keeps its own
+ * LOW and NEXT, only adopts a NEXT between them, and treats each logged
+ * range as a munmap call. */
+#define NIDO_VMM_SHARED_POOL_LOW 0x48
+#define NIDO_VMM_SHARED_POOL_NEXT 0x50
+#define NIDO_VMM_SHARED_UNMAP_COUNT 0x58
+#define NIDO_VMM_SHARED_UNMAPS 0x400
+#define NIDO_VMM_UNMAP_SLOTS 64 /* 16 bytes each, up to the signal table */
 /* rt_sigaction's table: signal N's struct sigaction (handler, flags, restorer,
  * mask: 32 bytes) at SIGACTIONS + (N - 1) * 32, for N in 1..64. */
 #define NIDO_VMM_SHARED_SIGACTIONS 0x800
