@@ -10,10 +10,8 @@
 #include "cpuid_model.hpp"
 #include "guest_layout.hpp"
 
-// The variants of the system-call entry page (syscall_entry.S).
-extern "C" const uint8_t nido_vmm_entry_plain_start[], nido_vmm_entry_plain_end[];
-extern "C" const uint8_t nido_vmm_entry_user_start[], nido_vmm_entry_user_end[];
-extern "C" const uint8_t nido_vmm_entry_kernel_start[], nido_vmm_entry_kernel_end[];
+// The system-call entry page (syscall_entry.S).
+extern "C" const uint8_t nido_vmm_entry_start[], nido_vmm_entry_end[];
 
 namespace nido::hv::vmm {
 
@@ -163,23 +161,15 @@ bool setMsrs(KvmVm& vm, std::string& error) {
     return true;
 }
 
-void copyEntryPage(GuestMemory& memory, const uint8_t* start, const uint8_t* end) {
+void writeEntryPage(GuestMemory& memory) {
     uint8_t* page = memory.raw(kSyscallEntry, kPageSize);
     std::memset(page, 0xcc, kPageSize);  // int3 around the code
-    std::memcpy(page, start, static_cast<size_t>(end - start));
+    std::memcpy(page, nido_vmm_entry_start, static_cast<size_t>(nido_vmm_entry_end - nido_vmm_entry_start));
 }
 
 }  // namespace
 
 uint64_t syscallReturnStub() { return kSyscallEntry + NIDO_VMM_SLOW_PATH_OFFSET + 2; }
-
-void installFastSyscallEntry(GuestMemory& memory, bool kernelMode) {
-    if (kernelMode) {
-        copyEntryPage(memory, nido_vmm_entry_kernel_start, nido_vmm_entry_kernel_end);
-    } else {
-        copyEntryPage(memory, nido_vmm_entry_user_start, nido_vmm_entry_user_end);
-    }
-}
 
 uint64_t faultStubResume() { return kFaultStubs + kFaultCommonOffset + 2; }
 
@@ -193,7 +183,7 @@ bool setUpCpu(KvmVm& vm, GuestMemory& memory, uint64_t entry, uint64_t stackPoin
     writeGdt(memory);
     writeTss(memory);
     writeIdtAndStubs(memory);
-    copyEntryPage(memory, nido_vmm_entry_plain_start, nido_vmm_entry_plain_end);
+    writeEntryPage(memory);
 
     if (!setCpuid(vm, error)) return false;
 

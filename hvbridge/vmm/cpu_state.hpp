@@ -16,11 +16,6 @@ namespace nido::hv::vmm {
 // only where SYSCALL really enters CPL0 (stock KVM), never on PVM.
 uint64_t syscallReturnStub();
 
-// Replaces the entry page with the variant that answers cheap calls inside
-// the guest, returning as `sysretq` does (kernelMode: SYSCALL entered CPL0)
-// or by popfq and a jump (PVM, where SYSCALL stays at CPL3).
-void installFastSyscallEntry(GuestMemory& memory, bool kernelMode);
-
 // Writes the descriptor tables and stubs into guest memory and loads the vCPU
 // so that its next KVM_RUN starts at `entry` with `stackPointer` in user mode.
 bool setUpCpu(KvmVm& vm, GuestMemory& memory, uint64_t entry, uint64_t stackPointer, std::string& error);
