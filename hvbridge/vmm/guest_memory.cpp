@@ -66,6 +66,18 @@ uint8_t* GuestMemory::raw(uint64_t addr, uint64_t len) const {
     return base_ + addr;
 }
 
+// SAFETY: the fields are fixed offsets inside the shared page, inside RAM.
+uint64_t GuestMemory::sharedWord(uint64_t field) const {
+    uint64_t value;
+    std::memcpy(&value, raw(layout::kSharedPage + field, 8), 8);
+    return value;
+}
+
+// SAFETY: as for sharedWord.
+void GuestMemory::setSharedWord(uint64_t field, uint64_t value) {
+    std::memcpy(raw(layout::kSharedPage + field, 8), &value, 8);
+}
+
 bool GuestMemory::readString(uint64_t addr, std::string& out, size_t max) const {
     out.clear();
     for (size_t i = 0; i < max; ++i) {

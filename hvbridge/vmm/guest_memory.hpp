@@ -39,6 +39,12 @@ public:
         if (p) std::memcpy(p, &value, sizeof(T));
         return p != nullptr;
     }
+    // A word of the shared page the entry page's fast paths use
+    // (syscall_entry_abi.h), at a NIDO_VMM_SHARED_* offset. The guest can
+    // write the page: what is read from it is hostile.
+    uint64_t sharedWord(uint64_t field) const;
+    void setSharedWord(uint64_t field, uint64_t value);
+
     // Reads a NUL-terminated string of at most `max` bytes; false if unterminated or out of range.
     bool readString(uint64_t addr, std::string& out, size_t max = 4096) const;
 

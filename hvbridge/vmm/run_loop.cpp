@@ -64,6 +64,7 @@ bool prepare(Machine& m, std::string& error) {
     m.space.init(m.elf.end, stackBottom - layout::kStackGuard);
     startGuestMemory(m);
     m.files = std::make_unique<FileTable>(c, [&m](const std::string& path) { return generatedFile(m, path); });
+    publishOpenDescriptors(m);
     m.memory.populate(bytes - kStackPrefault, kStackPrefault);
     uint64_t rsp = buildInitialStack(m.memory, bytes, m.elf, c.argv, c.envp);
     if (rsp == 0) return error = "the arguments and environment are too large for the guest's stack", false;

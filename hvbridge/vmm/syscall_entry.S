@@ -15,8 +15,9 @@
  * inside the memory the VMM has already given (growth past it, and shrinking,
  * which must zero pages, exit), anonymous private mmap from the VMM's pool
  * and munmap through the VMM's log (both in the shared page; a call they do
- * not fit exits), futex wakes (no other thread to wake), and the calls the
- * VMM answers with a constant:
+ * not fit exits), futex wakes (no other thread to wake), fcntl's descriptor
+ * flags (from the VMM's list of open descriptors), reading the resource
+ * limits, and the calls the VMM answers with a constant:
  * mprotect, set_robust_list (0) and rseq (-ENOSYS). They may clobber only
  * RAX, RCX and R11 as the kernel does; other registers are saved below the
  * red zone. RAX must still hold the call's number when a path gives up and
@@ -28,8 +29,8 @@
 
 #include "syscall_entry_abi.h"
 
-/* <sys/mman.h>'s and <linux/futex.h>'s values; those headers are not for
- * the assembler. */
+/* Values from <sys/mman.h>, <linux/futex.h>, <fcntl.h> and
+ * <sys/resource.h>; those headers are not for the assembler. */
 #define MAP_PRIVATE 0x02
 #define MAP_ANONYMOUS 0x20
 #define MAP_NORESERVE 0x4000
@@ -38,6 +39,11 @@
 #define FUTEX_WAKE_BITSET 10
 #define FUTEX_PRIVATE_FLAG 128
 #define FUTEX_CLOCK_REALTIME 256
+#define F_GETFD 1
+#define F_SETFD 2
+#define F_SETFL 4
+#define RLIMIT_STACK 3
+#define RLIMIT_NOFILE 7
 
 #define SHARED(field) qword ptr [NIDO_VMM_SHARED_PAGE + NIDO_VMM_SHARED_##field]
 #define SCRATCH_RDX qword ptr [rsp - 136]
@@ -107,6 +113,10 @@ nido_vmm_entry_start:
         je 60f
         cmp eax, 202
         je 80f
+        cmp eax, 72
+        je 90f
+        cmp eax, 302
+        je 95f
         cmp eax, 11
         je 70f
         cmp eax, 10                     /* mprotect: not enforced */
@@ -301,6 +311,43 @@ nido_vmm_entry_start:
         mov eax, 202
         jmp nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
 81:     xor eax, eax
+        RETURN
+
+/* fcntl(fd, cmd, arg): F_GETFD, F_SETFD and F_SETFL give 0 on an open
+ * descriptor, -EBADF on a closed one (below 64; close-on-exec and the status
+ * flags mean nothing with no exec and no host descriptor to change). */
+90:     cmp esi, F_GETFD
+        je 91f
+        cmp esi, F_SETFD
+        je 91f
+        cmp esi, F_SETFL
+        jne nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
+91:     cmp edi, 64
+        jae nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
+        mov rax, SHARED(OPEN_FDS)
+        bt rax, rdi
+        mov rax, -9                     /* -EBADF */
+        jnc 92f
+        xor eax, eax
+92:     RETURN
+
+/* prlimit64(pid, resource, new, old): reading the fixed limits. */
+95:     test rdx, rdx
+        jnz nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
+        cmp r10, NIDO_VMM_USER_START
+        jb nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
+        mov rax, -1                     /* RLIM_INFINITY */
+        mov [r10 + 8], rax
+        cmp esi, RLIMIT_STACK
+        jne 96f
+        mov eax, NIDO_VMM_STACK_LIMIT
+        jmp 97f
+96:     cmp esi, RLIMIT_NOFILE
+        jne 97f
+        mov eax, NIDO_VMM_FILE_LIMIT
+        mov [r10 + 8], rax
+97:     mov [r10], rax
+        xor eax, eax
         RETURN
 nido_vmm_entry_end:
 

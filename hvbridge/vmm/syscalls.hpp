@@ -28,4 +28,8 @@ bool processSyscall(Machine& m, uint64_t number, const uint64_t* args, int64_t& 
 void startGuestMemory(Machine& m);
 void adoptGuestMemory(Machine& m);
 
+// Tells the entry page which descriptors are open (syscall_entry_abi.h): at
+// set-up and after every file system call.
+void publishOpenDescriptors(Machine& m);
+
 }  // namespace nido::hv::vmm

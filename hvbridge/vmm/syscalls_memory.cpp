@@ -47,24 +47,12 @@ bool sparseMapping(uint64_t flags) { return flags & (MAP_STACK | MAP_GROWSDOWN |
 // to grow into without an exit: glibc's malloc grows by 132 KiB or more.
 constexpr uint64_t kBreakSlack = 2ull << 20;
 
-// SAFETY: the fields are fixed offsets inside the shared page, inside RAM.
-uint64_t sharedField(Machine& m, uint64_t field) {
-    uint64_t value;
-    std::memcpy(&value, m.memory.raw(layout::kSharedPage + field, 8), 8);
-    return value;
-}
-
-// SAFETY: as for sharedField.
-void setSharedField(Machine& m, uint64_t field, uint64_t value) {
-    std::memcpy(m.memory.raw(layout::kSharedPage + field, 8), &value, 8);
-}
-
 // Tells the entry page the VMM's break. START and TOP are rewritten every
 // time, so a guest that scribbled on them only misleads its own fast path.
 void publishBreak(Machine& m) {
-    setSharedField(m, NIDO_VMM_SHARED_BRK_START, m.space.breakStart());
-    setSharedField(m, NIDO_VMM_SHARED_BRK_CURRENT, m.space.currentBreak());
-    setSharedField(m, NIDO_VMM_SHARED_BRK_TOP, m.space.breakTop());
+    m.memory.setSharedWord(NIDO_VMM_SHARED_BRK_START, m.space.breakStart());
+    m.memory.setSharedWord(NIDO_VMM_SHARED_BRK_CURRENT, m.space.currentBreak());
+    m.memory.setSharedWord(NIDO_VMM_SHARED_BRK_TOP, m.space.breakTop());
 }
 
 // The mmap pool: anonymous private mappings the entry page serves in the
@@ -77,8 +65,8 @@ constexpr uint64_t kPoolMemoryShare = 2;  // at most half of guest RAM
 uint64_t poolBytes(const Machine& m) { return std::min(kPoolBytes, m.memory.size() / kPoolMemoryShare); }
 
 void publishPool(Machine& m) {
-    setSharedField(m, NIDO_VMM_SHARED_POOL_LOW, m.space.poolLow());
-    setSharedField(m, NIDO_VMM_SHARED_POOL_NEXT, m.space.poolNext());
+    m.memory.setSharedWord(NIDO_VMM_SHARED_POOL_LOW, m.space.poolLow());
+    m.memory.setSharedWord(NIDO_VMM_SHARED_POOL_NEXT, m.space.poolNext());
 }
 
 // Invariant the entry page relies on: the pool's pages read as zero. A new
@@ -226,15 +214,15 @@ void startGuestMemory(Machine& m) {
 }
 
 void adoptGuestMemory(Machine& m) {
-    m.space.adoptBreak(sharedField(m, NIDO_VMM_SHARED_BRK_CURRENT));
+    m.space.adoptBreak(m.memory.sharedWord(NIDO_VMM_SHARED_BRK_CURRENT));
     // The pool first: a range logged below may have come from it since the last exit.
-    m.space.adoptPoolNext(sharedField(m, NIDO_VMM_SHARED_POOL_NEXT));
-    uint64_t logged = std::min<uint64_t>(sharedField(m, NIDO_VMM_SHARED_UNMAP_COUNT), NIDO_VMM_UNMAP_SLOTS);
+    m.space.adoptPoolNext(m.memory.sharedWord(NIDO_VMM_SHARED_POOL_NEXT));
+    uint64_t logged = std::min<uint64_t>(m.memory.sharedWord(NIDO_VMM_SHARED_UNMAP_COUNT), NIDO_VMM_UNMAP_SLOTS);
     for (uint64_t i = 0; i < logged; ++i) {
         uint64_t entry = NIDO_VMM_SHARED_UNMAPS + i * 16;
-        munmap(m, sharedField(m, entry), sharedField(m, entry + 8));
+        munmap(m, m.memory.sharedWord(entry), m.memory.sharedWord(entry + 8));
     }
-    setSharedField(m, NIDO_VMM_SHARED_UNMAP_COUNT, 0);
+    m.memory.setSharedWord(NIDO_VMM_SHARED_UNMAP_COUNT, 0);
     publishPool(m);
 }
 
