@@ -111,6 +111,13 @@ void GuestMemory::freshen(uint64_t addr, uint64_t len) {
     }
 }
 
+void GuestMemory::markZero(uint64_t addr, uint64_t len) {
+    if (!user(addr, len)) return;
+    uint64_t last = alignUp(addr + len, layout::kPageSize) / layout::kPageSize;
+    for (uint64_t page = addr / layout::kPageSize; page < last; ++page)
+        used_[page / 64] &= ~(uint64_t{1} << (page % 64));
+}
+
 uint64_t GuestMemory::endOfRun(uint64_t page, uint64_t last, bool used) const {
     const uint64_t same = used ? ~uint64_t{0} : 0;
     while (page < last) {

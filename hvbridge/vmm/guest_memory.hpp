@@ -54,6 +54,10 @@ public:
     // costs 14-27 us, or 1.6 us when the host page exists (NOTES.md), so
     // giving pages back on every munmap would make each reuse pay that again.
     void freshen(uint64_t addr, uint64_t len);
+    // Records that a page-aligned range reads as zero although it was handed
+    // out: the pool's pages the guest never took, when the pool ends. (A guest
+    // that wrote there anyway gets its own bytes back later, nothing else.)
+    void markZero(uint64_t addr, uint64_t len);
     // Faults the host pages of a range in ahead of the guest (contents
     // unchanged). Measured here (a nested host, PVM): a guest's first touch of
     // a page the host already has costs 0.1-0.25 us, of one it has not ~70 us;

@@ -69,9 +69,18 @@ void publishPool(Machine& m) {
     m.memory.setSharedWord(NIDO_VMM_SHARED_POOL_NEXT, m.space.poolNext());
 }
 
+// Ends the pool: its pages not handed out go back to the free list, known
+// to be zero, so that giving them out again costs no clearing.
+void retirePool(Machine& m) {
+    m.memory.markZero(m.space.poolLow(), m.space.poolNext() - m.space.poolLow());
+    m.space.retirePool();
+    publishPool(m);
+}
+
 // Invariant the entry page relies on: the pool's pages read as zero. A new
 // pool is as large as the largest free range allows, if that holds `least`.
 void refillPool(Machine& m, uint64_t least) {
+    retirePool(m);
     if (m.space.replacePool(poolBytes(m), least))
         m.memory.freshen(m.space.poolLow(), m.space.poolNext() - m.space.poolLow());
     publishPool(m);
@@ -99,9 +108,7 @@ uint64_t takeFromPool(Machine& m, uint64_t len) {
 // the pool's unused pages (only a confused or hostile guest names them) ends
 // the pool, so that no page is both in the pool and given elsewhere.
 void leavePoolAlone(Machine& m, uint64_t addr, uint64_t len) {
-    if (!m.space.overlapsPool(addr, len)) return;
-    m.space.retirePool();
-    publishPool(m);
+    if (m.space.overlapsPool(addr, len)) retirePool(m);
 }
 
 // Invariant the entry page relies on: the pages in [pageUp(break), breakTop)
@@ -150,7 +157,7 @@ int64_t mmap(Machine& m, uint64_t addr, uint64_t len, uint64_t prot, uint64_t fl
         addr = m.space.allocate(len);
         if (addr == 0 && m.space.poolNext() > m.space.poolLow()) {
             // Memory is short: the pool's unused pages are the last resort.
-            leavePoolAlone(m, m.space.poolLow(), m.space.poolNext() - m.space.poolLow());
+            retirePool(m);
             addr = m.space.allocate(len);
         }
         if (addr == 0) return -ENOMEM;
