@@ -1,14 +1,22 @@
 // The guest's CPUID (cpuid_model.hpp).
 #include "cpuid_model.hpp"
 
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
 #include <cstddef>
+#include <cstring>
+#include <system_error>
 #include <vector>
 
 namespace nido::hv::vmm {
 
 namespace {
 
+constexpr unsigned long kGetSupportedCpuid = _IOWR(KVMIO, 0x05, uint64_t);  // for an 8-byte header
 constexpr uint32_t kCacheLeaf = 4, kDescriptorLeaf = 2, kHighestBasicLeaf = 0xc;
 enum CacheKind : uint32_t { kNone = 0, kData = 1, kInstruction = 2, kUnified = 3 };
 
@@ -73,6 +81,40 @@ void shapeGuestCpuid(kvm_cpuid_entry2* entries, uint32_t count) {
     descriptors->ebx = word(1);
     descriptors->ecx = word(2);
     descriptors->edx = word(3);
+}
+
+SupportedCpuid::SupportedCpuid() {
+    try {
+        thread_ = std::thread([this] { query(); });
+    } catch (const std::system_error&) {
+        query();  // no thread to be had: ask now
+    }
+}
+
+SupportedCpuid::~SupportedCpuid() {
+    if (thread_.joinable()) thread_.join();
+}
+
+void SupportedCpuid::query() {
+    int kvm = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (kvm < 0) {
+        error_ = std::string("cannot open /dev/kvm: ") + strerror(errno);
+        return;
+    }
+    table_->nent = kMaxCpuidEntries;
+    // SAFETY: table_ is a CpuidTable with room for the nent entries it declares.
+    if (ioctl(kvm, kGetSupportedCpuid, table_.get()) < 0) {
+        error_ = std::string("KVM_GET_SUPPORTED_CPUID: ") + strerror(errno);
+    } else {
+        shapeGuestCpuid(table_->entries, table_->nent);
+    }
+    ::close(kvm);
+}
+
+const CpuidTable* SupportedCpuid::guestTable(std::string& error) {
+    if (thread_.joinable()) thread_.join();
+    if (!error_.empty()) return error = error_, nullptr;
+    return table_.get();
 }
 
 }  // namespace nido::hv::vmm

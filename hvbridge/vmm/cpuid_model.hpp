@@ -9,6 +9,9 @@
 #include <linux/kvm.h>
 
 #include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
 
 namespace nido::hv::vmm {
 
@@ -25,5 +28,37 @@ namespace nido::hv::vmm {
 // Measured on a static C hello: the first KVM_RUN (to its first system call)
 // fell from 2.85 to 1.6 ms with the descriptors and to 1.23 ms with the cap.
 void shapeGuestCpuid(kvm_cpuid_entry2* entries, uint32_t count);
+
+// kvm_cpuid2 ends in a flexible array that <linux/kvm.h> wraps in an empty
+// struct, which C++ sizes as one byte: in C++ its entries sit at the wrong
+// offset and the ioctl numbers encode the wrong size (EINVAL). So this is the
+// C layout, spelt out, with room for KVM's maximum.
+constexpr uint32_t kMaxCpuidEntries = 256;  // KVM_MAX_CPUID_ENTRIES
+struct CpuidTable {
+    uint32_t nent, padding;
+    kvm_cpuid_entry2 entries[kMaxCpuidEntries];
+};
+
+// KVM_GET_SUPPORTED_CPUID, asked on a thread of its own from construction
+// while the VM is built: it needs only /dev/kvm and takes ~0.65 ms here (the
+// nested host runs each `cpuid` slowly); the VM's set-up fell by ~0.7 ms.
+class SupportedCpuid {
+public:
+    SupportedCpuid();
+    ~SupportedCpuid();
+    SupportedCpuid(const SupportedCpuid&) = delete;
+    SupportedCpuid& operator=(const SupportedCpuid&) = delete;
+
+    // Waits for the answer; the table shaped for the guest, or null with
+    // `error` set.
+    const CpuidTable* guestTable(std::string& error);
+
+private:
+    void query();
+
+    std::unique_ptr<CpuidTable> table_ = std::make_unique<CpuidTable>();
+    std::string error_;
+    std::thread thread_;
+};
 
 }  // namespace nido::hv::vmm

@@ -50,6 +50,7 @@ struct StepTimer {
 bool prepare(Machine& m, std::string& error) {
     const MicroVmConfig& c = m.config;
     StepTimer step{m.result.setupSteps};
+    SupportedCpuid cpuid;
     uint64_t bytes = (c.memBytes + layout::kLargePage - 1) & ~(layout::kLargePage - 1);
     if (bytes < kMinMemory || bytes > kMaxMemory)
         return error = "guest memory must be between 32 MiB and " + std::to_string(layout::kMaxGigabytes) + " GiB",
@@ -69,7 +70,7 @@ bool prepare(Machine& m, std::string& error) {
     uint64_t rsp = buildInitialStack(m.memory, bytes, m.elf, c.argv, c.envp);
     if (rsp == 0) return error = "the arguments and environment are too large for the guest's stack", false;
     step.done("break, pool, stack");
-    if (!setUpCpu(m.vm, m.memory, m.elf.entry, rsp, error)) return false;
+    if (!setUpCpu(m.vm, m.memory, cpuid, m.elf.entry, rsp, error)) return false;
     step.done("page tables, CPU state");
     return true;
 }
