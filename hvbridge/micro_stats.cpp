@@ -28,7 +28,8 @@ std::string group(const char* title, const Group& g) {
 
 }  // namespace
 
-std::string microStatsReport(const vmm::MicroVmResult& r, const HvRunOptions& o) {
+std::string microStatsReport(const vmm::MicroVmResult& r, const HvRunOptions& o,
+                             std::chrono::steady_clock::time_point vmStarted) {
     Group syscalls, hypercalls, other;
     for (const auto& [name, s] : r.syscalls) add(syscalls, name, s);
     for (const auto& [name, s] : r.other) add(name.starts_with("pv:") ? hypercalls : other, name, s);
@@ -43,8 +44,16 @@ std::string microStatsReport(const vmm::MicroVmResult& r, const HvRunOptions& o)
         out += fmt::format("  shared ring             {} records, {} bytes of stdout/stderr without an exit each\n",
                            r.pvRecords, r.pvBytes);
     for (const auto& [name, n] : r.enosys) out += fmt::format("  refused (-ENOSYS)       {:<14}{:>8}\n", name, n);
-    out += fmt::format("  VM setup {}, run {} ({} inside KVM_RUN), teardown {}\n", ms(r.setupNanoseconds),
-                       ms(r.runNanoseconds), ms(r.insideKvmRunNanoseconds), ms(r.teardownNanoseconds));
+    out +=
+        fmt::format("  before the VM {} (argument parsing, compile and verify of the app)\n",
+                    ms(uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(vmStarted - o.started).count())));
+    out += fmt::format("  VM setup {}, run {} ({} inside KVM_RUN, the first entry {}), teardown {}\n",
+                       ms(r.setupNanoseconds), ms(r.runNanoseconds), ms(r.insideKvmRunNanoseconds),
+                       ms(r.firstRunNanoseconds), ms(r.teardownNanoseconds));
+    std::string steps;
+    for (const auto& [name, ns] : r.setupSteps)
+        steps += fmt::format("{}{} {}", steps.empty() ? "" : ", ", name, ms(ns));
+    if (!steps.empty()) out += fmt::format("    setup: {}\n", steps);
     out += fmt::format("  total                   {:.3f} s  (compile and verify on the host included)\n", total);
     return out;
 }

@@ -3,6 +3,7 @@
 // each, so emulated (--pv=off) and paravirtual I/O compare on one program.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "hvbridge/hv_run.hpp"
@@ -10,6 +11,9 @@
 
 namespace nido::hv {
 
-std::string microStatsReport(const vmm::MicroVmResult& r, const HvRunOptions& o);
+// `vmStarted`: when runMicroVm was called (what came before is the host's
+// compile and verify of the app and nido's own start).
+std::string microStatsReport(const vmm::MicroVmResult& r, const HvRunOptions& o,
+                             std::chrono::steady_clock::time_point vmStarted);
 
 }  // namespace nido::hv

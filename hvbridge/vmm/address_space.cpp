@@ -18,6 +18,7 @@ void AddressSpace::init(uint64_t low, uint64_t high) {
     high_ = high;
     brkStart_ = brk_ = low;
     brkTop_ = pageUp(low);
+    poolLow_ = poolNext_ = 0;
     free_.clear();
     if (brkTop_ < high) free_[brkTop_] = high;
 }
@@ -108,12 +109,57 @@ bool AddressSpace::isFree(uint64_t addr, uint64_t len) const {
 std::vector<std::pair<uint64_t, uint64_t>> AddressSpace::mappedRanges() const {
     std::vector<std::pair<uint64_t, uint64_t>> out;
     uint64_t cursor = brkTop_;
+    auto add = [&](uint64_t start, uint64_t end) {
+        if (start >= end) return;
+        if (poolLow_ < poolNext_ && start < poolNext_ && poolLow_ < end) {
+            if (start < poolLow_) out.push_back({start, poolLow_});
+            if (poolNext_ < end) out.push_back({poolNext_, end});
+            return;
+        }
+        out.push_back({start, end});
+    };
     for (auto [start, end] : free_) {
-        if (start > cursor) out.push_back({cursor, start});
+        add(cursor, start);
         cursor = std::max(cursor, end);
     }
-    if (cursor < high_) out.push_back({cursor, high_});
+    add(cursor, high_);
     return out;
+}
+
+bool AddressSpace::replacePool(uint64_t len, uint64_t least) {
+    retirePool();
+    uint64_t start = 0, end = 0;
+    for (auto [s, e] : free_) {
+        uint64_t floor = s == brkTop_ ? s + layout::kPageSize : s;  // as allocate() does
+        if (e > floor && e - floor >= end - start) start = floor, end = e;
+    }
+    uint64_t size = std::min(end - start, pageUp(len));
+    if (size == 0 || size < least) return false;
+    claim(end - size, size);
+    poolLow_ = end - size;
+    poolNext_ = end;
+    return true;
+}
+
+uint64_t AddressSpace::takeFromPool(uint64_t len) {
+    len = pageUp(len);
+    if (len == 0 || poolNext_ - poolLow_ < len) return 0;
+    poolNext_ -= len;
+    return poolNext_;
+}
+
+void AddressSpace::retirePool() {
+    if (poolLow_ < poolNext_) release(poolLow_, poolNext_ - poolLow_);
+    poolLow_ = poolNext_ = 0;
+}
+
+void AddressSpace::adoptPoolNext(uint64_t guestNext) {
+    if (guestNext >= poolLow_ && guestNext <= poolNext_ && (guestNext & (layout::kPageSize - 1)) == 0)
+        poolNext_ = guestNext;
+}
+
+bool AddressSpace::overlapsPool(uint64_t addr, uint64_t len) const {
+    return poolLow_ < poolNext_ && addr < poolNext_ && poolLow_ < addr + len;
 }
 
 }  // namespace nido::hv::vmm

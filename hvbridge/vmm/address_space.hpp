@@ -1,5 +1,7 @@
 // The guest's dynamic memory: brk growing up from the executable's end and
-// mmap regions handed out top-down below the stack guard, from one free list.
+// mmap regions handed out top-down below the stack guard, from one free list,
+// and the mmap pool: a stretch owned by the guest whose pages the entry page
+// hands out itself (syscall_entry_abi.h), from the top down.
 // Guest-virtual equals guest-physical, so this only decides who owns what;
 // protections are not enforced (mprotect succeeds and changes nothing).
 #pragma once
@@ -36,13 +38,33 @@ public:
     void release(uint64_t addr, uint64_t len);
     // True if all of [addr, addr+len) is free.
     bool isFree(uint64_t addr, uint64_t len) const;
-    // Owned mmap ranges, ascending (for /proc/self/maps).
+    // Owned mmap ranges, ascending (for /proc/self/maps); the pool's pages
+    // not yet handed out are left out.
     std::vector<std::pair<uint64_t, uint64_t>> mappedRanges() const;
+
+    // Gives back what is left of the pool, then claims a new one: the top
+    // `len` bytes of the largest free range, or all of it if smaller; none
+    // (an empty pool, false) if that is less than `least`. The pool is
+    // [poolLow(), poolNext()); the guest takes pages from its top.
+    bool replacePool(uint64_t len, uint64_t least);
+    // The top `len` bytes of the pool, handed out as the entry page does; 0
+    // if the pool has less.
+    uint64_t takeFromPool(uint64_t len);
+    // Gives back the pool's pages not yet handed out; the pool is then empty.
+    void retirePool();
+    // Takes the pool's top as the guest moved it, if it lies in [poolLow(),
+    // poolNext()] (the pool only shrinks); anything else is ignored.
+    void adoptPoolNext(uint64_t guestNext);
+    // True if [addr, addr+len) overlaps the pool's pages not yet handed out.
+    bool overlapsPool(uint64_t addr, uint64_t len) const;
+    uint64_t poolLow() const { return poolLow_; }
+    uint64_t poolNext() const { return poolNext_; }
 
 private:
     std::map<uint64_t, uint64_t> free_;  // start -> end, disjoint, merged
     uint64_t low_ = 0, high_ = 0;
     uint64_t brkStart_ = 0, brk_ = 0, brkTop_ = 0;  // brkTop_: page-aligned end of owned break pages
+    uint64_t poolLow_ = 0, poolNext_ = 0;           // owned, not yet handed out by the entry page
 };
 
 }  // namespace nido::hv::vmm

@@ -5,14 +5,12 @@
 
 #include <cerrno>
 #include <cstring>
-#include <memory>
 
+#include "cpuid_model.hpp"
 #include "guest_layout.hpp"
 
-// The variants of the system-call entry page (syscall_entry.S).
-extern "C" const uint8_t nido_vmm_entry_plain_start[], nido_vmm_entry_plain_end[];
-extern "C" const uint8_t nido_vmm_entry_user_start[], nido_vmm_entry_user_end[];
-extern "C" const uint8_t nido_vmm_entry_kernel_start[], nido_vmm_entry_kernel_end[];
+// The system-call entry page (syscall_entry.S).
+extern "C" const uint8_t nido_vmm_entry_start[], nido_vmm_entry_end[];
 
 namespace nido::hv::vmm {
 
@@ -34,21 +32,14 @@ constexpr uint64_t kPatDefault = 0x0007040600070406;  // entry 0: write-back
 constexpr uint64_t kMtrrWriteBack = (1u << 11) | 6;
 constexpr uint64_t kSyscallFlagMask = 0x47700;  // TF | DF | IF | IOPL | NT | AC, as Linux
 
-// kvm_cpuid2 and kvm_msrs end in a flexible array that <linux/kvm.h> wraps in
-// an empty struct, which C++ sizes as one byte: in C++ their entries sit at
-// the wrong offset and the ioctl numbers encode the wrong size (EINVAL). So
-// these are the C layouts, spelt out, with the numbers for an 8-byte header.
-constexpr uint32_t kMaxCpuidEntries = 256;  // KVM_MAX_CPUID_ENTRIES
-struct CpuidTable {
-    uint32_t nent, padding;
-    kvm_cpuid_entry2 entries[kMaxCpuidEntries];
-};
+// kvm_msrs, like kvm_cpuid2, ends in a flexible array that <linux/kvm.h>
+// wraps in an empty struct (cpuid_model.hpp says why that is wrong in C++):
+// the C layout, spelt out, with the ioctl numbers for an 8-byte header.
 constexpr uint32_t kMsrCount = 9;
 struct MsrTable {
     uint32_t nmsrs, pad;
     kvm_msr_entry entries[kMsrCount];
 };
-constexpr unsigned long kGetSupportedCpuid = _IOWR(KVMIO, 0x05, uint64_t);
 constexpr unsigned long kSetCpuid2 = _IOW(KVMIO, 0x90, uint64_t);
 constexpr unsigned long kSetMsrs = _IOW(KVMIO, 0x89, uint64_t);
 
@@ -127,14 +118,11 @@ kvm_segment userSegment(uint16_t selector, bool code) {
     return s;
 }
 
-bool setCpuid(KvmVm& vm, std::string& error) {
-    auto table = std::make_unique<CpuidTable>();
-    table->nent = kMaxCpuidEntries;
-    // SAFETY: table is a CpuidTable with room for the nent entries it declares.
-    if (ioctl(vm.kvmFd(), kGetSupportedCpuid, table.get()) < 0)
-        return error = std::string("KVM_GET_SUPPORTED_CPUID: ") + strerror(errno), false;
-    // SAFETY: the same table, now holding nent valid entries.
-    if (ioctl(vm.vcpuFd(), kSetCpuid2, table.get()) < 0)
+bool setCpuid(KvmVm& vm, SupportedCpuid& cpuid, std::string& error) {
+    const CpuidTable* table = cpuid.guestTable(error);
+    if (!table) return false;
+    // SAFETY: a complete table holding nent valid entries, which the kernel only reads.
+    if (ioctl(vm.vcpuFd(), kSetCpuid2, table) < 0)
         return error = std::string("KVM_SET_CPUID2: ") + strerror(errno), false;
     return true;
 }
@@ -161,23 +149,15 @@ bool setMsrs(KvmVm& vm, std::string& error) {
     return true;
 }
 
-void copyEntryPage(GuestMemory& memory, const uint8_t* start, const uint8_t* end) {
+void writeEntryPage(GuestMemory& memory) {
     uint8_t* page = memory.raw(kSyscallEntry, kPageSize);
     std::memset(page, 0xcc, kPageSize);  // int3 around the code
-    std::memcpy(page, start, static_cast<size_t>(end - start));
+    std::memcpy(page, nido_vmm_entry_start, static_cast<size_t>(nido_vmm_entry_end - nido_vmm_entry_start));
 }
 
 }  // namespace
 
 uint64_t syscallReturnStub() { return kSyscallEntry + NIDO_VMM_SLOW_PATH_OFFSET + 2; }
-
-void installFastSyscallEntry(GuestMemory& memory, bool kernelMode) {
-    if (kernelMode) {
-        copyEntryPage(memory, nido_vmm_entry_kernel_start, nido_vmm_entry_kernel_end);
-    } else {
-        copyEntryPage(memory, nido_vmm_entry_user_start, nido_vmm_entry_user_end);
-    }
-}
 
 uint64_t faultStubResume() { return kFaultStubs + kFaultCommonOffset + 2; }
 
@@ -186,14 +166,15 @@ void setUserSegments(kvm_sregs& sregs) {
     sregs.ss = userSegment(kUserData, false);
 }
 
-bool setUpCpu(KvmVm& vm, GuestMemory& memory, uint64_t entry, uint64_t stackPointer, std::string& error) {
+bool setUpCpu(KvmVm& vm, GuestMemory& memory, SupportedCpuid& cpuid, uint64_t entry, uint64_t stackPointer,
+              std::string& error) {
     memory.buildPageTables(memory.size() - kStackBytes - kStackGuard);
     writeGdt(memory);
     writeTss(memory);
     writeIdtAndStubs(memory);
-    copyEntryPage(memory, nido_vmm_entry_plain_start, nido_vmm_entry_plain_end);
+    writeEntryPage(memory);
 
-    if (!setCpuid(vm, error)) return false;
+    if (!setCpuid(vm, cpuid, error)) return false;
 
     kvm_sregs sregs{};
     if (!vm.getSregs(sregs)) return error = std::string("KVM_GET_SREGS: ") + strerror(errno), false;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "cpuid_model.hpp"
 #include "guest_memory.hpp"
 #include "kvm_vm.hpp"
 
@@ -16,14 +17,10 @@ namespace nido::hv::vmm {
 // only where SYSCALL really enters CPL0 (stock KVM), never on PVM.
 uint64_t syscallReturnStub();
 
-// Replaces the entry page with the variant that answers cheap calls inside
-// the guest, returning as `sysretq` does (kernelMode: SYSCALL entered CPL0)
-// or by popfq and a jump (PVM, where SYSCALL stays at CPL3).
-void installFastSyscallEntry(GuestMemory& memory, bool kernelMode);
-
 // Writes the descriptor tables and stubs into guest memory and loads the vCPU
 // so that its next KVM_RUN starts at `entry` with `stackPointer` in user mode.
-bool setUpCpu(KvmVm& vm, GuestMemory& memory, uint64_t entry, uint64_t stackPointer, std::string& error);
+bool setUpCpu(KvmVm& vm, GuestMemory& memory, SupportedCpuid& cpuid, uint64_t entry, uint64_t stackPointer,
+              std::string& error);
 
 // Where a fault stub continues after its hypercall (add rsp, 16; iretq).
 uint64_t faultStubResume();

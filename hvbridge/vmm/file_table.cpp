@@ -112,6 +112,13 @@ FileTable::OpenFile* FileTable::find(int fd) {
     return fds_[fd].get();
 }
 
+uint64_t FileTable::openDescriptors() const {
+    uint64_t mask = 0;
+    for (size_t fd = 0; fd < std::min<size_t>(fds_.size(), 64); ++fd)
+        if (fds_[fd]) mask |= uint64_t{1} << fd;
+    return mask;
+}
+
 int FileTable::install(std::shared_ptr<OpenFile> file, int minFd) {
     for (size_t fd = static_cast<size_t>(std::max(minFd, 0)); fd < kMaxFds; ++fd) {
         if (fd >= fds_.size()) fds_.resize(fd + 1);

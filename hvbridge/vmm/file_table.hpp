@@ -49,6 +49,8 @@ public:
     // The guest path an open descriptor names (for /proc/self/fd/N); -EBADF if none.
     int64_t pathOf(int fd, std::string& path);
     std::string cwd() const { return cwd_; }
+    // Bit N set when descriptor N (< 64) is open.
+    uint64_t openDescriptors() const;
 
 private:
     struct OpenFile;

@@ -38,10 +38,6 @@ bool guestTsc(KvmVm& vm, uint64_t& tsc) {
     return true;
 }
 
-void put(GuestMemory& memory, uint64_t field, uint64_t value) {
-    std::memcpy(memory.raw(layout::kSharedPage + field, 8), &value, 8);
-}
-
 }  // namespace
 
 void calibrateGuestClock(KvmVm& vm, GuestMemory& memory, bool guestSeesHostTsc) {
@@ -55,12 +51,12 @@ void calibrateGuestClock(KvmVm& vm, GuestMemory& memory, bool guestSeesHostTsc) 
     uint64_t monotonic = before + (after - before) / 2;
     uint64_t realtime = nanoseconds(CLOCK_REALTIME) - (nanoseconds(CLOCK_MONOTONIC) - monotonic);
     uint64_t boottime = nanoseconds(CLOCK_BOOTTIME) - (nanoseconds(CLOCK_MONOTONIC) - monotonic);
-    put(memory, NIDO_VMM_SHARED_TSC_BASE, tsc);
-    put(memory, NIDO_VMM_SHARED_MONOTONIC, monotonic);
-    put(memory, NIDO_VMM_SHARED_REALTIME, realtime);
-    put(memory, NIDO_VMM_SHARED_BOOTTIME, boottime);
+    memory.setSharedWord(NIDO_VMM_SHARED_TSC_BASE, tsc);
+    memory.setSharedWord(NIDO_VMM_SHARED_MONOTONIC, monotonic);
+    memory.setSharedWord(NIDO_VMM_SHARED_REALTIME, realtime);
+    memory.setSharedWord(NIDO_VMM_SHARED_BOOTTIME, boottime);
     // ns per tick as a 32.32 fixed-point number: 10^6 / kHz.
-    put(memory, NIDO_VMM_SHARED_TSC_MULT, (1000000ull << 32) / static_cast<uint64_t>(khz));
+    memory.setSharedWord(NIDO_VMM_SHARED_TSC_MULT, (1000000ull << 32) / static_cast<uint64_t>(khz));
 }
 
 }  // namespace nido::hv::vmm

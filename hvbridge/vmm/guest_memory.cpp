@@ -52,7 +52,7 @@ bool GuestMemory::create(uint64_t bytes, std::string& error) {
     // Nido hello's time inside KVM_RUN from ~14.5 ms to ~9.5 ms.
     madvise(base_, bytes, MADV_HUGEPAGE);
     size_ = bytes;
-    used_.assign(bytes / layout::kPageSize, false);
+    used_.assign((bytes / layout::kPageSize + 63) / 64, 0);
     return true;
 }
 
@@ -64,6 +64,18 @@ uint8_t* GuestMemory::user(uint64_t addr, uint64_t len) const {
 uint8_t* GuestMemory::raw(uint64_t addr, uint64_t len) const {
     if (addr > size_ || len > size_ - addr) return nullptr;
     return base_ + addr;
+}
+
+// SAFETY: the fields are fixed offsets inside the shared page, inside RAM.
+uint64_t GuestMemory::sharedWord(uint64_t field) const {
+    uint64_t value;
+    std::memcpy(&value, raw(layout::kSharedPage + field, 8), 8);
+    return value;
+}
+
+// SAFETY: as for sharedWord.
+void GuestMemory::setSharedWord(uint64_t field, uint64_t value) {
+    std::memcpy(raw(layout::kSharedPage + field, 8), &value, 8);
 }
 
 bool GuestMemory::readString(uint64_t addr, std::string& out, size_t max) const {
@@ -82,9 +94,9 @@ void GuestMemory::freshen(uint64_t addr, uint64_t len) {
     uint64_t first = addr / layout::kPageSize, last = alignUp(addr + len, layout::kPageSize) / layout::kPageSize;
     uint64_t page = first;
     while (page < last) {
-        bool used = used_[page];
-        uint64_t run = page;
-        while (run < last && used_[run] == used) used_[run++] = true;
+        bool used = isUsed(page);
+        uint64_t run = endOfRun(page, last, used);
+        markUsed(page, run);
         uint64_t start = page * layout::kPageSize, bytes = (run - page) * layout::kPageSize;
         if (!used) {
             // Never handed out: still zero.
@@ -96,6 +108,39 @@ void GuestMemory::freshen(uint64_t addr, uint64_t len) {
             madvise(base_ + start, bytes, MADV_DONTNEED);
         }
         page = run;
+    }
+}
+
+void GuestMemory::markZero(uint64_t addr, uint64_t len) {
+    if (!user(addr, len)) return;
+    uint64_t last = alignUp(addr + len, layout::kPageSize) / layout::kPageSize;
+    for (uint64_t page = addr / layout::kPageSize; page < last; ++page)
+        used_[page / 64] &= ~(uint64_t{1} << (page % 64));
+}
+
+uint64_t GuestMemory::endOfRun(uint64_t page, uint64_t last, bool used) const {
+    const uint64_t same = used ? ~uint64_t{0} : 0;
+    while (page < last) {
+        if (page % 64 == 0 && last - page >= 64 && used_[page / 64] == same) {
+            page += 64;
+        } else if (isUsed(page) == used) {
+            ++page;
+        } else {
+            break;
+        }
+    }
+    return page;
+}
+
+void GuestMemory::markUsed(uint64_t first, uint64_t last) {
+    for (uint64_t page = first; page < last;) {
+        if (page % 64 == 0 && last - page >= 64) {
+            used_[page / 64] = ~uint64_t{0};
+            page += 64;
+        } else {
+            used_[page / 64] |= uint64_t{1} << (page % 64);
+            ++page;
+        }
     }
 }
 

@@ -39,6 +39,12 @@ public:
         if (p) std::memcpy(p, &value, sizeof(T));
         return p != nullptr;
     }
+    // A word of the shared page the entry page's fast paths use
+    // (syscall_entry_abi.h), at a NIDO_VMM_SHARED_* offset. The guest can
+    // write the page: what is read from it is hostile.
+    uint64_t sharedWord(uint64_t field) const;
+    void setSharedWord(uint64_t field, uint64_t value);
+
     // Reads a NUL-terminated string of at most `max` bytes; false if unterminated or out of range.
     bool readString(uint64_t addr, std::string& out, size_t max = 4096) const;
 
@@ -48,6 +54,10 @@ public:
     // costs 14-27 us, or 1.6 us when the host page exists (NOTES.md), so
     // giving pages back on every munmap would make each reuse pay that again.
     void freshen(uint64_t addr, uint64_t len);
+    // Records that a page-aligned range reads as zero although it was handed
+    // out: the pool's pages the guest never took, when the pool ends. (A guest
+    // that wrote there anyway gets its own bytes back later, nothing else.)
+    void markZero(uint64_t addr, uint64_t len);
     // Faults the host pages of a range in ahead of the guest (contents
     // unchanged). Measured here (a nested host, PVM): a guest's first touch of
     // a page the host already has costs 0.1-0.25 us, of one it has not ~70 us;
@@ -63,7 +73,14 @@ public:
 private:
     uint8_t* base_ = nullptr;
     uint64_t size_ = 0;
-    std::vector<bool> used_;  // per 4 KiB page: owned by the guest since freshen(), so maybe dirty
+    // One bit per 4 KiB page: owned by the guest since freshen(), so maybe
+    // dirty. Words, so that freshen() skips 64 pages of one state at a time
+    // (it marks the whole mmap pool at start-up: 512 MiB for 1 GiB of RAM).
+    std::vector<uint64_t> used_;
+    bool isUsed(uint64_t page) const { return (used_[page / 64] >> (page % 64)) & 1; }
+    // The first page in [page, last) whose state differs from `used`, or last.
+    uint64_t endOfRun(uint64_t page, uint64_t last, bool used) const;
+    void markUsed(uint64_t first, uint64_t last);
 };
 
 }  // namespace nido::hv::vmm

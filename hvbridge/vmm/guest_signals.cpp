@@ -63,15 +63,11 @@ uint64_t actionAddress(int signal) {
 
 }  // namespace
 
-uint64_t GuestSignals::mask(Machine& m) {
-    uint64_t value;
-    std::memcpy(&value, m.memory.raw(layout::kSharedPage + NIDO_VMM_SHARED_SIGMASK, 8), 8);
-    return value;
-}
+uint64_t GuestSignals::mask(Machine& m) { return m.memory.sharedWord(NIDO_VMM_SHARED_SIGMASK); }
 
 void GuestSignals::setMask(Machine& m, uint64_t value) {
     value &= ~(bit(SIGKILL) | bit(SIGSTOP));
-    std::memcpy(m.memory.raw(layout::kSharedPage + NIDO_VMM_SHARED_SIGMASK, 8), &value, 8);
+    m.memory.setSharedWord(NIDO_VMM_SHARED_SIGMASK, value);
 }
 
 // SAFETY: `signal` is 1..64 (checked by every caller), so the entry lies

@@ -33,23 +33,46 @@ constexpr double kRingTickSeconds = 0.05;
 
 using Clock = std::chrono::steady_clock;
 
+uint64_t nanosecondsSince(Clock::time_point start) {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
+}
+
+// Times the set-up's steps for --stats, each from the end of the one before.
+struct StepTimer {
+    std::vector<std::pair<std::string, uint64_t>>& steps;
+    Clock::time_point last = Clock::now();
+    void done(const char* name) {
+        steps.emplace_back(name, nanosecondsSince(last));
+        last = Clock::now();
+    }
+};
+
 bool prepare(Machine& m, std::string& error) {
     const MicroVmConfig& c = m.config;
+    StepTimer step{m.result.setupSteps};
+    SupportedCpuid cpuid;
     uint64_t bytes = (c.memBytes + layout::kLargePage - 1) & ~(layout::kLargePage - 1);
     if (bytes < kMinMemory || bytes > kMaxMemory)
         return error = "guest memory must be between 32 MiB and " + std::to_string(layout::kMaxGigabytes) + " GiB",
                false;
     if (!m.memory.create(bytes, error)) return false;
+    step.done("guest RAM");
     if (!loadElf(c.elfPath, m.memory, m.elf, error)) return false;
+    step.done("ELF load");
     if (!m.vm.create(m.memory, error)) return false;
+    step.done("KVM VM, memory slot, vCPU");
     uint64_t stackBottom = bytes - layout::kStackBytes;
     m.space.init(m.elf.end, stackBottom - layout::kStackGuard);
-    startGuestBreak(m);
+    startGuestMemory(m);
     m.files = std::make_unique<FileTable>(c, [&m](const std::string& path) { return generatedFile(m, path); });
+    publishOpenDescriptors(m);
     m.memory.populate(bytes - kStackPrefault, kStackPrefault);
     uint64_t rsp = buildInitialStack(m.memory, bytes, m.elf, c.argv, c.envp);
     if (rsp == 0) return error = "the arguments and environment are too large for the guest's stack", false;
-    return setUpCpu(m.vm, m.memory, m.elf.entry, rsp, error);
+    step.done("break, pool, stack");
+    if (!setUpCpu(m.vm, m.memory, cpuid, m.elf.entry, rsp, error)) return false;
+    step.done("page tables, CPU state");
+    return true;
 }
 
 std::string hex(uint64_t v) {
@@ -65,7 +88,7 @@ std::string handleExit(Machine& m) {
     // Output the guest put in the ring comes out before whatever this exit does.
     drainPvRing(m);
     if (m.stop) return "pv: drain";
-    adoptGuestBreak(m);
+    adoptGuestMemory(m);
     switch (run->exit_reason) {
     case KVM_EXIT_IO:
         if (run->io.direction == KVM_EXIT_IO_OUT && run->io.port == layout::kSyscallPort) {
@@ -113,10 +136,6 @@ void collectStatistics(Machine& m) {
     m.result.pvBytes = m.pvBytes;
 }
 
-uint64_t nanosecondsSince(Clock::time_point start) {
-    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
-}
-
 // Runs the guest until something ends it.
 void runLoop(Machine& m) {
     VcpuTimeout timeout;
@@ -134,9 +153,10 @@ void runLoop(Machine& m) {
         int enterErrno = errno;
         Clock::time_point exitTime = Clock::now();
         if (tick) timeout.disarmTick();
-        m.result.insideKvmRunNanoseconds +=
+        auto inside =
             static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(exitTime - entryTime).count());
-        ++m.result.exits;
+        m.result.insideKvmRunNanoseconds += inside;
+        if (m.result.exits++ == 0) m.result.firstRunNanoseconds = inside;
         uint64_t number = m.vm.regs().rax;
         std::string key;
         if (rc < 0) {

@@ -1,11 +1,11 @@
 /* The system-call entry page, copied into the guest at LSTAR.
  *
- * Every variant starts with a jump, and at offset 16 holds the slow path:
+ * It starts with a jump, and at offset 16 holds the slow path:
  * `out NIDO_VMM_SYSCALL_PORT, al` (one exit to the VMM) then `sysretq`, which
  * only stock KVM reaches (there SYSCALL enters CPL0). On PVM SYSCALL stays at
  * CPL3 and the VMM sets RIP and RFLAGS itself (NOTES.md).
  *
- * The fast variants first answer a few calls inside the guest, which then
+ * The fast paths first answer a few calls inside the guest, which then
  * cost only the SYSCALL trap: ~2.7 us against ~22 us for an exit in NOTES.md,
  * 60-80 us against 100-250 us on this host under load (issue 7, goal 8):
  * getpid, gettid, set_tid_address (1), rt_sigprocmask (the mask lives in the
@@ -13,36 +13,60 @@
  * does not trap, and the VMM's calibration), rt_sigaction (the handler table
  * lives in the shared page, where the VMM reads it to deliver a fault), brk
  * inside the memory the VMM has already given (growth past it, and shrinking,
- * which must zero pages, exit), and the calls the VMM answers with a constant:
+ * which must zero pages, exit), anonymous private mmap from the VMM's pool
+ * and munmap through the VMM's log (both in the shared page; a call they do
+ * not fit exits), futex wakes (no other thread to wake), fcntl's descriptor
+ * flags (from the VMM's list of open descriptors), reading the resource
+ * limits, and the calls the VMM answers with a constant:
  * mprotect, set_robust_list (0) and rseq (-ENOSYS). They may clobber only
  * RAX, RCX and R11 as the kernel does; other registers are saved below the
  * red zone. RAX must still hold the call's number when a path gives up and
  * jumps to the slow path.
  * A bad pointer faults in the guest (SIGSEGV) where Linux would say EFAULT;
  * a pointer below NIDO_VMM_USER_START goes to the VMM, which checks it.
- * The VMM installs a fast variant once the first exit shows where SYSCALL
- * lands; they differ only in how they return. */
+ * They return as the mode SYSCALL entered requires, read from CS, so the
+ * page works from the first call on PVM and on stock KVM alike. */
 
 #include "syscall_entry_abi.h"
+
+/* Values from <sys/mman.h>, <linux/futex.h>, <fcntl.h> and
+ * <sys/resource.h>; those headers are not for the assembler. */
+#define MAP_PRIVATE 0x02
+#define MAP_ANONYMOUS 0x20
+#define MAP_NORESERVE 0x4000
+#define MAP_STACK 0x20000
+#define FUTEX_WAKE 1
+#define FUTEX_WAKE_BITSET 10
+#define FUTEX_PRIVATE_FLAG 128
+#define FUTEX_CLOCK_REALTIME 256
+#define F_GETFD 1
+#define F_SETFD 2
+#define F_SETFL 4
+#define RLIMIT_STACK 3
+#define RLIMIT_NOFILE 7
 
 #define SHARED(field) qword ptr [NIDO_VMM_SHARED_PAGE + NIDO_VMM_SHARED_##field]
 #define SCRATCH_RDX qword ptr [rsp - 136]
 #define SCRATCH_RBX qword ptr [rsp - 144]
+#define SCRATCH_RAX qword ptr [rsp - 152]
 
         .intel_syntax noprefix
         .section .rodata, "a"
 
-/* Returns to RCX with RFLAGS from R11: in user mode, popfq through the stack
- * below the red zone; in kernel mode, sysretq. */
-.macro RETURN_USER
+/* Returns to RCX with RFLAGS from R11, RAX kept: in user mode (PVM), popfq
+ * through the stack below the red zone; in kernel mode (stock KVM), sysretq. */
+.macro RETURN
+        mov SCRATCH_RAX, rax
+        mov eax, cs
+        test al, 3
+        mov rax, SCRATCH_RAX
+        jz 9f
         lea rsp, [rsp - 128]
         push r11
         popfq
         lea rsp, [rsp + 128]
         jmp rcx
-.endm
-.macro RETURN_KERNEL
-        sysretq
+9:      sysretq
 .endm
 
 .macro SLOW_PATH
@@ -66,10 +90,9 @@
 2:
 .endm
 
-.macro FAST_VARIANT name, return
         .balign 16
-        .globl \name\()_start, \name\()_end
-\name\()_start:
+        .globl nido_vmm_entry_start, nido_vmm_entry_end
+nido_vmm_entry_start:
         jmp 10f
         SLOW_PATH
 10:     cmp eax, 14
@@ -86,33 +109,43 @@
         je 50f
         cmp eax, 12
         je 40f
+        cmp eax, 9
+        je 60f
+        cmp eax, 202
+        je 80f
+        cmp eax, 72
+        je 90f
+        cmp eax, 302
+        je 95f
+        cmp eax, 11
+        je 70f
         cmp eax, 10                     /* mprotect: not enforced */
         je 12f
         cmp eax, 273                    /* set_robust_list: one thread, nothing to do */
         je 12f
         cmp eax, 334                    /* rseq: glibc runs without it */
         je 13f
-        jmp \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        jmp nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
 11:     mov eax, 1
-        \return
+        RETURN
 12:     xor eax, eax
-        \return
+        RETURN
 13:     mov rax, -38                    /* -ENOSYS */
-        \return
+        RETURN
 
 /* rt_sigprocmask(how, set, oldset, sigsetsize) */
 20:     cmp r10, 8
-        jne \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        jne nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
         test rsi, rsi
         jz 22f
         cmp rsi, rdx
-        je \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        je nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
         cmp edi, 2
-        ja \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        ja nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
 22:     test rdx, rdx
         jz 23f
         cmp rdx, NIDO_VMM_USER_START
-        jb \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        jb nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
         mov rax, SHARED(SIGMASK)
         mov [rdx], rax
 23:     test rsi, rsi
@@ -130,13 +163,13 @@
 26:     mov rax, ~((1 << 8) | (1 << 18))   /* SIGKILL and SIGSTOP stay unblocked */
         and SHARED(SIGMASK), rax
 27:     xor eax, eax
-        \return
+        RETURN
 
 /* clock_gettime(clock, ts) */
 30:     cmp rsi, NIDO_VMM_USER_START
-        jb \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        jb nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
         cmp SHARED(TSC_MULT), 0
-        je \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        je nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
         mov SCRATCH_RDX, rdx
         mov SCRATCH_RBX, rbx
         cmp edi, 1                      /* MONOTONIC, MONOTONIC_RAW, MONOTONIC_COARSE */
@@ -153,7 +186,7 @@
         je 33f
         mov rdx, SCRATCH_RDX
         mov rbx, SCRATCH_RBX
-        jmp \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        jmp nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
 31:     mov rbx, SHARED(MONOTONIC)
         jmp 34f
 32:     mov rbx, SHARED(REALTIME)
@@ -174,38 +207,38 @@
         mov rdx, SCRATCH_RDX
         mov rbx, SCRATCH_RBX
         xor eax, eax
-        \return
+        RETURN
 
 /* brk(addr): below the start it is a query; growth inside BRK_TOP is free. */
 40:     cmp rdi, SHARED(BRK_START)
         jb 41f
         cmp rdi, SHARED(BRK_CURRENT)
-        jb \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        jb nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
         cmp rdi, SHARED(BRK_TOP)
-        jae \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        jae nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
         mov SHARED(BRK_CURRENT), rdi
 41:     mov rax, SHARED(BRK_CURRENT)
-        \return
+        RETURN
 
 /* rt_sigaction(signal, act, oact, sigsetsize) */
 50:     cmp r10, 8
-        jne \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        jne nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
         cmp edi, 1
-        jb \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        jb nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
         cmp edi, 64
-        ja \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        ja nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
         test rsi, rsi
         jz 51f
         cmp rsi, NIDO_VMM_USER_START
-        jb \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        jb nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
         cmp edi, 9                      /* SIGKILL and SIGSTOP keep their action */
-        je \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        je nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
         cmp edi, 19
-        je \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        je nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
 51:     test rdx, rdx
         jz 52f
         cmp rdx, NIDO_VMM_USER_START
-        jb \name\()_start + NIDO_VMM_SLOW_PATH_OFFSET
+        jb nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
 52:     mov SCRATCH_RBX, rbx
         lea eax, [rdi - 1]
         shl eax, 5
@@ -216,19 +249,106 @@
         SIGACTION_WORD 24
         mov rbx, SCRATCH_RBX
         xor eax, eax
-        \return
-\name\()_end:
-.endm
+        RETURN
 
-/* Before the mode is known: every call exits. */
-        .balign 16
-        .globl nido_vmm_entry_plain_start, nido_vmm_entry_plain_end
-nido_vmm_entry_plain_start:
-        jmp nido_vmm_entry_plain_start + NIDO_VMM_SLOW_PATH_OFFSET
-        SLOW_PATH
-nido_vmm_entry_plain_end:
+/* mmap(addr, len, prot, flags, fd, offset): private anonymous memory (the
+ * hint ignored, as the VMM does) from the top of the pool, whose pages are
+ * zero. MAP_FIXED, files, and a length the pool cannot give exit. */
+60:     test r10, ~(MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK)
+        jnz nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
+        test r10, MAP_PRIVATE
+        jz nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
+        test r10, MAP_ANONYMOUS
+        jz nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
+        test r9, 0xfff
+        jnz nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
+        lea rax, [rsi + 0xfff]
+        and rax, -0x1000                /* 0 for a length of 0 or one that wraps */
+        jz 62f
+        mov SCRATCH_RDX, rdx
+        mov rdx, SHARED(POOL_NEXT)
+        sub rdx, SHARED(POOL_LOW)
+        jb 61f                          /* a scribbled pool */
+        cmp rdx, rax
+        jb 61f                          /* too little left */
+        neg rax
+        add rax, SHARED(POOL_NEXT)
+        mov SHARED(POOL_NEXT), rax
+        mov rdx, SCRATCH_RDX
+        RETURN
+61:     mov rdx, SCRATCH_RDX
+62:     mov eax, 9
+        jmp nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
 
-        FAST_VARIANT nido_vmm_entry_user, RETURN_USER
-        FAST_VARIANT nido_vmm_entry_kernel, RETURN_KERNEL
+/* munmap(addr, len): logged for the VMM, which checks the range at the next
+ * exit; bad ranges of the kind it can see now exit at once. */
+70:     test rdi, 0xfff
+        jnz nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
+        test rsi, rsi
+        jz nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
+        cmp rdi, NIDO_VMM_USER_START
+        jb nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
+        mov rax, SHARED(UNMAP_COUNT)
+        cmp rax, NIDO_VMM_UNMAP_SLOTS
+        jae 71f
+        shl rax, 4
+        mov [rax + NIDO_VMM_SHARED_PAGE + NIDO_VMM_SHARED_UNMAPS], rdi
+        mov [rax + NIDO_VMM_SHARED_PAGE + NIDO_VMM_SHARED_UNMAPS + 8], rsi
+        inc SHARED(UNMAP_COUNT)
+        xor eax, eax
+        RETURN
+71:     mov eax, 11
+        jmp nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
+
+/* futex(addr, op, ...): a wake finds no waiter, as the guest has one thread;
+ * a wait exits (the VMM ends a run that would wait forever). */
+80:     mov eax, esi
+        and eax, ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME)
+        cmp eax, FUTEX_WAKE
+        je 81f
+        cmp eax, FUTEX_WAKE_BITSET
+        je 81f
+        mov eax, 202
+        jmp nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
+81:     xor eax, eax
+        RETURN
+
+/* fcntl(fd, cmd, arg): F_GETFD, F_SETFD and F_SETFL give 0 on an open
+ * descriptor, -EBADF on a closed one (below 64; close-on-exec and the status
+ * flags mean nothing with no exec and no host descriptor to change). */
+90:     cmp esi, F_GETFD
+        je 91f
+        cmp esi, F_SETFD
+        je 91f
+        cmp esi, F_SETFL
+        jne nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
+91:     cmp edi, 64
+        jae nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
+        mov rax, SHARED(OPEN_FDS)
+        bt rax, rdi
+        mov rax, -9                     /* -EBADF */
+        jnc 92f
+        xor eax, eax
+92:     RETURN
+
+/* prlimit64(pid, resource, new, old): reading the fixed limits. */
+95:     test rdx, rdx
+        jnz nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
+        cmp r10, NIDO_VMM_USER_START
+        jb nido_vmm_entry_start + NIDO_VMM_SLOW_PATH_OFFSET
+        mov rax, -1                     /* RLIM_INFINITY */
+        mov [r10 + 8], rax
+        cmp esi, RLIMIT_STACK
+        jne 96f
+        mov eax, NIDO_VMM_STACK_LIMIT
+        jmp 97f
+96:     cmp esi, RLIMIT_NOFILE
+        jne 97f
+        mov eax, NIDO_VMM_FILE_LIMIT
+        mov [r10 + 8], rax
+97:     mov [r10], rax
+        xor eax, eax
+        RETURN
+nido_vmm_entry_end:
 
         .section .note.GNU-stack, "", @progbits

@@ -17,10 +17,31 @@
 #define NIDO_VMM_SHARED_BRK_START 0x30
 #define NIDO_VMM_SHARED_BRK_CURRENT 0x38
 #define NIDO_VMM_SHARED_BRK_TOP 0x40
+/* Anonymous mmap and munmap. The VMM hands the guest a pool of zero pages it
+ * has claimed for it, [POOL_LOW, POOL_NEXT); the entry page's mmap takes pages
+ * from the top by moving POOL_NEXT down. Its munmap appends (address, length)
+ * to the UNMAPS log, UNMAP_COUNT entries long, which the VMM empties at the
+ * next exit, taking the pages back; a full log exits. The VMM keeps its own
+ * LOW and NEXT, only adopts a NEXT between them, and treats each logged
+ * range as a munmap call. */
+#define NIDO_VMM_SHARED_POOL_LOW 0x48
+#define NIDO_VMM_SHARED_POOL_NEXT 0x50
+#define NIDO_VMM_SHARED_UNMAP_COUNT 0x58
+#define NIDO_VMM_SHARED_UNMAPS 0x400
+#define NIDO_VMM_UNMAP_SLOTS 64 /* 16 bytes each, up to the signal table */
+/* Bit N set when descriptor N (< 64) is open in the VMM's file table, which
+ * rewrites it after every file system call: the entry page answers fcntl's
+ * F_GETFD, F_SETFD and F_SETFL (0, as the VMM does) without an exit. */
+#define NIDO_VMM_SHARED_OPEN_FDS 0x60
 /* rt_sigaction's table: signal N's struct sigaction (handler, flags, restorer,
  * mask: 32 bytes) at SIGACTIONS + (N - 1) * 32, for N in 1..64. */
 #define NIDO_VMM_SHARED_SIGACTIONS 0x800
 #define NIDO_VMM_SIGACTION_BYTES 32
+
+/* getrlimit/prlimit64's fixed answers (RLIM_INFINITY for the rest), given
+ * by the VMM and by the entry page. */
+#define NIDO_VMM_STACK_LIMIT 0x800000 /* RLIMIT_STACK's soft limit, 8 MiB */
+#define NIDO_VMM_FILE_LIMIT 1024      /* RLIMIT_NOFILE, both limits */
 
 #define NIDO_VMM_SYSCALL_PORT 0x80
 /* The fast paths leave pointers below this to the VMM: on stock KVM they run

@@ -22,14 +22,13 @@ bool canonical(uint64_t address) {
 
 // On PVM SYSCALL stays at CPL3 and the VMM does SYSRET's work itself; on
 // stock KVM it enters CPL0 and the entry page's `sysretq` returns (NOTES.md).
-// Once that is known, the fast entry page for the mode goes in, with its clock.
+// The first exit tells which, and how the guest's clock reads the TSC; until
+// the clock is calibrated, the entry page leaves clock_gettime to the VMM.
 void learnSyscallMode(Machine& m) {
     kvm_sregs sregs;
     if (!m.vm.getSregs(sregs)) return m.end(MicroVmResult::Outcome::Error, 1, "KVM_GET_SREGS failed");
     m.syscallMode = (sregs.cs.selector & 3) == 3 ? Machine::SyscallMode::User : Machine::SyscallMode::Kernel;
-    bool kernelMode = m.syscallMode == Machine::SyscallMode::Kernel;
-    calibrateGuestClock(m.vm, m.memory, !kernelMode);
-    installFastSyscallEntry(m.memory, kernelMode);
+    calibrateGuestClock(m.vm, m.memory, m.syscallMode == Machine::SyscallMode::User);
 }
 
 }  // namespace

@@ -20,11 +20,16 @@ bool memorySyscall(Machine& m, uint64_t number, const uint64_t* args, int64_t& r
 bool fileSyscall(Machine& m, uint64_t number, const uint64_t* args, int64_t& result);
 bool processSyscall(Machine& m, uint64_t number, const uint64_t* args, int64_t& result);
 
-// The break is shared with the entry page, which moves it inside memory
-// already given (syscall_entry_abi.h). At set-up, gives the first stretch
-// above the executable and publishes it; at every exit, takes the guest's
-// break back so that /proc/self/maps, mmap and brk see the current one.
-void startGuestBreak(Machine& m);
-void adoptGuestBreak(Machine& m);
+// The break and the mmap pool are shared with the entry page, which serves
+// brk, mmap and munmap inside memory already given (syscall_entry_abi.h). At
+// set-up, gives the first stretch above the executable and the first pool;
+// at every exit, takes back the guest's break, what it took from the pool
+// and the ranges it unmapped, so that /proc/self/maps and the calls see them.
+void startGuestMemory(Machine& m);
+void adoptGuestMemory(Machine& m);
+
+// Tells the entry page which descriptors are open (syscall_entry_abi.h): at
+// set-up and after every file system call.
+void publishOpenDescriptors(Machine& m);
 
 }  // namespace nido::hv::vmm

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "machine.hpp"
+#include "syscall_entry_abi.h"
 #include "syscalls.hpp"
 
 namespace nido::hv::vmm {
@@ -146,9 +147,7 @@ int64_t readlinkAt(Machine& m, int dirFd, uint64_t pathAddr, uint64_t buf, uint6
     return static_cast<int64_t>(n);
 }
 
-}  // namespace
-
-bool fileSyscall(Machine& m, uint64_t number, const uint64_t* a, int64_t& result) {
+bool answerFileSyscall(Machine& m, uint64_t number, const uint64_t* a, int64_t& result) {
     switch (number) {
     case SYS_read: result = read(m, fdArg(a[0]), a[1], a[2]); return true;
     case SYS_write: result = write(m, fdArg(a[0]), a[1], a[2]); return true;
@@ -198,6 +197,18 @@ bool fileSyscall(Machine& m, uint64_t number, const uint64_t* a, int64_t& result
     }
     default: return false;
     }
+}
+
+}  // namespace
+
+void publishOpenDescriptors(Machine& m) {
+    m.memory.setSharedWord(NIDO_VMM_SHARED_OPEN_FDS, m.files->openDescriptors());
+}
+
+bool fileSyscall(Machine& m, uint64_t number, const uint64_t* a, int64_t& result) {
+    if (!answerFileSyscall(m, number, a, result)) return false;
+    publishOpenDescriptors(m);
+    return true;
 }
 
 }  // namespace nido::hv::vmm

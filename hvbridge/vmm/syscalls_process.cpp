@@ -18,6 +18,7 @@
 #include <ctime>
 
 #include "machine.hpp"
+#include "syscall_entry_abi.h"
 #include "syscalls.hpp"
 
 namespace nido::hv::vmm {
@@ -43,8 +44,8 @@ int64_t archPrctl(Machine& m, uint64_t code, uint64_t addr) {
 int64_t prlimit(Machine& m, uint64_t resource, uint64_t oldAddr) {
     if (!oldAddr) return 0;
     rlimit limit{RLIM_INFINITY, RLIM_INFINITY};
-    if (resource == RLIMIT_STACK) limit.rlim_cur = 8 << 20;
-    if (resource == RLIMIT_NOFILE) limit = {1024, 1024};
+    if (resource == RLIMIT_STACK) limit.rlim_cur = NIDO_VMM_STACK_LIMIT;
+    if (resource == RLIMIT_NOFILE) limit = {NIDO_VMM_FILE_LIMIT, NIDO_VMM_FILE_LIMIT};
     return m.memory.write(oldAddr, limit) ? 0 : -EFAULT;
 }
 

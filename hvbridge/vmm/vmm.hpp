@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace nido::hv::vmm {
@@ -56,6 +57,10 @@ struct MicroVmResult {
     // Of runNanoseconds, the time inside KVM_RUN: the guest's own work plus the
     // cost of each exit and re-entry (the rest is the VMM answering exits).
     uint64_t insideKvmRunNanoseconds = 0;
+    // The set-up's steps in order (guest RAM, ELF, KVM objects, ...) with
+    // their wall time, and the first KVM_RUN's (the hypervisor's first entry).
+    std::vector<std::pair<std::string, uint64_t>> setupSteps;
+    uint64_t firstRunNanoseconds = 0;
     std::map<std::string, ExitStat> syscalls;  // answered by the VMM, by name
     std::map<std::string, ExitStat> other;     // faults, signals, unexpected exits
     std::map<std::string, uint64_t> enosys;    // calls refused with -ENOSYS, by name
