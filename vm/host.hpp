@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vm/isolation.hpp"
 #include "vm/permissions.hpp"
 
 namespace nido::vm {
@@ -50,21 +51,26 @@ struct HostResult {
 };
 
 // Installs a run's sandbox policy (granted paths resolved now, against the
-// current working directory) and program arguments for the host calls
-// below; the previous ones come back on destruction. Also sets SIGPIPE to
-// be ignored, so that a closed stdout is an EPIPE the host handles.
+// current working directory), isolation rules (vm/isolated_files.hpp) and
+// program arguments for the host calls below; the previous ones come back
+// on destruction. Also sets SIGPIPE to be ignored, so that a closed stdout
+// is an EPIPE the host handles.
 class HostRun {
 public:
-    HostRun(const Permissions& permissions, const std::vector<std::string>& args);
+    HostRun(const Permissions& permissions, const std::vector<std::string>& args, const Isolation& isolation = {});
     ~HostRun();
     HostRun(const HostRun&) = delete;
     HostRun& operator=(const HostRun&) = delete;
+
+    // Why the run cannot start ("" when it can): a bad app name or a
+    // damaged sandbox folder. The caller reports it, status 2.
+    const std::string& startError() const;
 
     struct State;  // the policy and arguments (host.cpp)
 
 private:
     std::unique_ptr<State> state_;
-    const State* previous_;
+    State* previous_;
 };
 
 // Standard input, read through a buffer of its own. readLine gives the next

@@ -244,7 +244,11 @@ bool runOnProgramStack(RunRequest& req) {
 int runProgram(const Program& p, const std::vector<std::string>& args, const RunOptions& opts) {
     gcInit();
     // The sandbox policy (flag paths resolved now) and sys.args() for this run.
-    HostRun host(opts.permissions, args);
+    HostRun host(opts.permissions, args, opts.isolation);
+    if (!host.startError().empty()) {
+        hostWrite(HostStream::Err, fmt::format("nido: {}\n", host.startError()));
+        return 2;
+    }
     RunRequest req{p, args, opts};
     if (!runOnProgramStack(req)) {
         req.status = runHere(p, args, opts);  // no room: run with the stack we have
