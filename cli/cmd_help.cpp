@@ -25,6 +25,14 @@ constexpr HelpEntry kHelp[] = {
      "  --allow-write[=PATH,...]  create, write and remove files (all, or under the paths)\n"
      "  --allow-env[=NAME,...]    read environment variables (all, or the listed names)\n"
      "  -A, --allow-all           all of the above\n"
+     "  --isolate=MODE[:PATH,...] where allowed file reads and writes land, for every\n"
+     "                            path or for the paths listed (the longest rule wins):\n"
+     "                            merged (the host, the default), writecopy (reads see\n"
+     "                            the host until the app writes; writes and deletes go to\n"
+     "                            the app's sandbox folder) or full (only the sandbox)\n"
+     "  --isolate-app=NAME        name the sandbox folder (default: FILE's name without\n"
+     "                            extension), $XDG_DATA_HOME/nido/sandbox/NAME\n"
+     "  --isolate-dir=DIR         use DIR as the sandbox folder instead\n"
      "  --max-heap=SIZE           cap the heap (e.g. 64M); past it: OutOfMemoryError\n"
      "  --fuel=N                  stop after N loop iterations and calls (exit status 3)\n"
      "  --max-frames=N            call depth before StackOverflowError (default 20000, at least 100)\n"
@@ -33,8 +41,18 @@ constexpr HelpEntry kHelp[] = {
      "                            default), never, or each before its first call\n"
      "  --stats                   at exit, say on stderr what the JIT compiled\n"
      "Exit status: the program's own (main's int result, else 0); 1 after an\n"
-     "uncaught error; 2 for usage, compile, load or verification errors; 3 when\n"
-     "the --fuel budget runs out."},
+     "uncaught error; 2 for usage, compile, load or verification errors (and a\n"
+     "damaged sandbox folder); 3 when the --fuel budget runs out. See docs/sandbox.md."},
+    {"sandbox", "nido sandbox ls [APP] | diff APP | reset APP",
+     "The sandbox folders of apps run with --isolate=writecopy or full\n"
+     "($XDG_DATA_HOME/nido/sandbox/APP, by default ~/.local/share/nido/sandbox/APP):\n"
+     "  ls                        the apps that have one\n"
+     "  ls APP                    what APP wrote (written, folder) and deleted, by host path\n"
+     "  diff APP                  each of those compared with the host now: added,\n"
+     "                            modified or deleted, with the changed lines of small\n"
+     "                            text files\n"
+     "  reset APP                 remove APP's sandbox folder (the host is never touched)\n"
+     "Exit status: 0; 2 for a bad APP name or a damaged sandbox folder."},
     {"build", "nido build FILE.nd [-o OUT.ndc]",
      "Compiles FILE.nd and every module it imports (with the prelude and the\n"
      "standard modules it uses) into one module file, FILE.ndc beside the\n"

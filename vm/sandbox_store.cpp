@@ -110,6 +110,29 @@ std::optional<std::string> readSmall(int dirfd, const char* name, size_t limit, 
     return out;
 }
 
+// HOST: removes name in dirfd and, for a folder, everything in it first,
+// with *at calls that never follow a symlink. Counts what it removed.
+std::string removeTree(int dirfd, const char* name, size_t& files, size_t& folders) {
+    struct stat st;
+    if (::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return std::strerror(errno);
+    if (S_ISDIR(st.st_mode)) {
+        Fd dir(::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        std::vector<std::string> names;
+        if (!dir.valid()) return fmt::format("{}: {}", name, std::strerror(errno));
+        Fd keep(::fcntl(dir.get(), F_DUPFD_CLOEXEC, 0));
+        if (HostResult r = listOpened(std::move(dir), name, names); !r.ok()) return r.message;
+        for (const std::string& n : names) {
+            if (std::string e = removeTree(keep.get(), n.c_str(), files, folders); !e.empty()) return e;
+        }
+        if (::unlinkat(dirfd, name, AT_REMOVEDIR) != 0) return fmt::format("{}: {}", name, std::strerror(errno));
+        folders++;
+        return "";
+    }
+    if (::unlinkat(dirfd, name, 0) != 0) return fmt::format("{}: {}", name, std::strerror(errno));
+    files++;
+    return "";
+}
+
 }  // namespace
 
 bool validAppName(std::string_view name) {
@@ -156,6 +179,7 @@ bool SandboxStore::exists() const {
 
 std::string SandboxStore::load() {
     deleted_.clear();
+    marked_ = false;
     // HOST: open(2) of the folder itself, not following a symlink there.
     Fd root(::open(dir_.c_str(), kFolderFlags));
     if (!root.valid()) {
@@ -176,6 +200,7 @@ std::string SandboxStore::load() {
         return "";
     }
     if (*mark != kFormatMark) return "its format mark is not \"nido sandbox 1\"";
+    marked_ = true;
     bool foreign = false;
     if (kindAt(root.get(), "files", foreign) != FileKind::Dir) return "files is missing or not a folder";
     std::optional<std::string> text = readSmall(root.get(), "deleted", kMaxDeletedBytes, err);
@@ -381,6 +406,31 @@ std::string SandboxStore::entries(std::vector<StoredEntry>& out) {
         }
     }
     std::sort(out.begin(), out.end(), [](const StoredEntry& a, const StoredEntry& b) { return a.key < b.key; });
+    return "";
+}
+
+std::string SandboxStore::destroy(size_t& files, size_t& folders) {
+    files = folders = 0;
+    files_ = Fd();
+    // HOST: open(2) of the folder, not following a symlink there.
+    root_ = Fd(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!root_.valid()) return std::strerror(errno);
+    size_t otherFiles = 0, otherFolders = 0;
+    bool foreign = false;
+    if (kindAt(root_.get(), "files", foreign) == FileKind::Dir) {
+        if (std::string e = removeTree(root_.get(), "files", files, folders); !e.empty()) return e;
+        folders--;  // files/ itself
+    }
+    Fd list(::fcntl(root_.get(), F_DUPFD_CLOEXEC, 0));
+    std::vector<std::string> names;
+    if (HostResult r = listOpened(std::move(list), dir_, names); !r.ok()) return r.message;
+    for (const std::string& n : names) {
+        if (std::string e = removeTree(root_.get(), n.c_str(), otherFiles, otherFolders); !e.empty()) return e;
+    }
+    root_ = Fd();
+    deleted_.clear();
+    // HOST: rmdir(2) of the now empty folder.
+    if (::rmdir(dir_.c_str()) != 0) return std::strerror(errno);
     return "";
 }
 

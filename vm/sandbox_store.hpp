@@ -75,6 +75,12 @@ public:
 
     // Every file and folder below files/, parents first; "" or what is wrong.
     std::string entries(std::vector<StoredEntry>& out);
+    // Whether load found Nido's format mark.
+    bool marked() const { return marked_; }
+    // Removes the whole folder without following any symlink in it,
+    // counting the files and folders removed below files/: "" or what
+    // went wrong.
+    std::string destroy(size_t& files, size_t& folders);
 
 private:
     // Opens files/ and the folders of key's first n components (creating
@@ -88,6 +94,7 @@ private:
     Fd root_;   // APP/, once opened
     Fd files_;  // APP/files/, once opened
     std::set<std::string> deleted_;
+    bool marked_ = false;
 };
 
 }  // namespace nido::vm
