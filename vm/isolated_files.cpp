@@ -159,12 +159,11 @@ HostResult IsolatedFiles::names(const std::string& key, Access a, std::string_vi
             all.insert(some.begin(), some.end());
         }
     }
-    if (mode != IsolationMode::Merged) {
-        if (HostResult r = store_.kind(key, verb, k); !r.ok()) return r;
-        if (k == FileKind::Dir) {
-            if (HostResult r = store_.list(key, some); !r.ok()) return r;
-            all.insert(some.begin(), some.end());
-        }
+    // Also for a merged folder: entries of isolated rules below it.
+    if (HostResult r = store_.kind(key, verb, k); !r.ok()) return r;
+    if (k == FileKind::Dir) {
+        if (HostResult r = store_.list(key, some); !r.ok()) return r;
+        all.insert(some.begin(), some.end());
     }
     for (const std::string& path : implied_) {
         if (path != "/" && parentOf(path) == key) all.insert(path.substr(path.rfind('/') + 1));
