@@ -3,7 +3,9 @@
 // error, standard input, files, environment variables, the program's
 // arguments, clocks and exit all pass through here, and the sandbox
 // (vm/sandbox.hpp) is consulted here and nowhere else. The package VFS and
-// the guest mode plug in here too.
+// the guest mode plug in here too, and so do the isolation modes: a file
+// call on a path under a writecopy or full rule is served, once checked, by
+// vm/isolated_files.hpp from the app's sandbox folder.
 //
 // STANDARD OUTPUT is buffered (64 KiB) and flushed when the buffer fills, at
 // exit (normal end, sys.exit, uncaught error), before every read of standard

@@ -51,9 +51,10 @@ std::string damagedMessage(const SandboxStore& store, const std::string& damage)
     return fmt::format("the sandbox folder \"{}\" is damaged: {}", store.dir(), damage);
 }
 
-// Opens and loads the app's folder for ls and diff: nullopt with error set,
-// or with text set when there is nothing to show.
-bool openForReading(const std::string& app, SandboxStore& store, std::string& text, std::string& error) {
+// Opens and loads the app's folder for ls and diff and lists its entries:
+// false with error set, or with text set when there is nothing to show.
+bool openForReading(const std::string& app, SandboxStore& store, std::vector<StoredEntry>& entries, std::string& text,
+                    std::string& error) {
     bool present = false;
     std::string damage;
     if (!openApp(app, store, present, damage, error)) return false;
@@ -61,8 +62,12 @@ bool openForReading(const std::string& app, SandboxStore& store, std::string& te
         text = fmt::format("app \"{}\" has no sandbox folder ({})\n", shown(app), shown(store.dir()));
         return false;
     }
-    if (!damage.empty()) error = damagedMessage(store, damage);
-    return damage.empty();
+    if (!damage.empty()) {
+        error = damagedMessage(store, damage);
+        return false;
+    }
+    error = store.entries(entries);
+    return error.empty();
 }
 
 // HOST: lstat(2) of a host path for the comparison.
@@ -142,13 +147,9 @@ std::string listSandboxes(std::string& error) {
 
 std::string describeSandbox(const std::string& app, std::string& error) {
     SandboxStore store;
-    std::string text;
-    if (!openForReading(app, store, text, error)) return text;
     std::vector<StoredEntry> entries;
-    if (std::string damage = store.entries(entries); !damage.empty()) {
-        error = damage;
-        return "";
-    }
+    std::string text;
+    if (!openForReading(app, store, entries, text, error)) return text;
     std::set<std::string> holdsSomething;  // folders with an entry below them
     for (const StoredEntry& e : entries) holdsSomething.insert(e.key.substr(0, std::max<size_t>(e.key.rfind('/'), 1)));
     std::string out = fmt::format("sandbox of app \"{}\": {}\n", shown(app), shown(store.dir()));
@@ -167,13 +168,9 @@ std::string describeSandbox(const std::string& app, std::string& error) {
 
 std::string diffSandbox(const std::string& app, std::string& error) {
     SandboxStore store;
-    std::string text;
-    if (!openForReading(app, store, text, error)) return text;
     std::vector<StoredEntry> entries;
-    if (std::string damage = store.entries(entries); !damage.empty()) {
-        error = damage;
-        return "";
-    }
+    std::string text;
+    if (!openForReading(app, store, entries, text, error)) return text;
     std::string out;
     for (const StoredEntry& e : entries) {
         std::string stored = store.dir() + "/files" + e.key;
