@@ -78,9 +78,7 @@ IsolatedFiles::IsolatedFiles(const Isolation& iso, const std::string& cwd) : def
     std::string dir = appSandboxFolder(where, error_);
     if (dir.empty()) return;
     store_ = SandboxStore(dir);
-    if (std::string damage = store_.load(); !damage.empty()) {
-        error_ = fmt::format("the sandbox folder \"{}\" is damaged: {} (see 'nido sandbox reset')", dir, damage);
-    }
+    error_ = store_.load();
 }
 
 IsolationMode IsolatedFiles::modeOf(std::string_view key) const {

@@ -47,10 +47,6 @@ bool openApp(const std::string& app, SandboxStore& store, bool& present, std::st
     return true;
 }
 
-std::string damagedMessage(const SandboxStore& store, const std::string& damage) {
-    return fmt::format("the sandbox folder \"{}\" is damaged: {}", store.dir(), damage);
-}
-
 // Opens and loads the app's folder for ls and diff and lists its entries:
 // false with error set, or with text set when there is nothing to show.
 bool openForReading(const std::string& app, SandboxStore& store, std::vector<StoredEntry>& entries, std::string& text,
@@ -63,7 +59,7 @@ bool openForReading(const std::string& app, SandboxStore& store, std::vector<Sto
         return false;
     }
     if (!damage.empty()) {
-        error = damagedMessage(store, damage);
+        error = damage;
         return false;
     }
     error = store.entries(entries);
@@ -140,7 +136,7 @@ std::string listSandboxes(std::string& error) {
                                      [](const StoredEntry& e) { return e.kind == FileKind::File; });
         out += damage.empty()
                    ? fmt::format("  {}  ({} files, {} deleted)\n", shown(app), files, store.deletions().size())
-                   : fmt::format("  {}  (damaged: {})\n", shown(app), damage);
+                   : fmt::format("  {}  ({})\n", shown(app), damage);
     }
     return out;
 }
@@ -203,7 +199,7 @@ std::string resetSandbox(const std::string& app, std::string& error) {
     if (!openApp(app, store, present, damage, error)) return "";
     if (!present) return fmt::format("app \"{}\" has no sandbox folder: nothing to reset\n", shown(app));
     if (!damage.empty() && !store.marked()) {
-        error = fmt::format("not removing \"{}\": {}", store.dir(), damage);
+        error = fmt::format("{}; not removing what Nido did not make", damage);
         return "";
     }
     size_t deletions = store.deletions().size(), files = 0, folders = 0;

@@ -183,16 +183,28 @@ std::string SandboxStore::load() {
     // HOST: open(2) of the folder itself, not following a symlink there.
     Fd root(::open(dir_.c_str(), kFolderFlags));
     if (!root.valid()) {
-        if (errno == ENOENT) return "";
-        return errno == ENOTDIR || errno == ELOOP ? "it is a symlink or not a folder" : std::strerror(errno);
+        int err = errno;
+        struct stat st;
+        if (err == ENOENT) return "";
+        if (::lstat(dir_.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) {
+            return fmt::format("the sandbox folder \"{}\" is damaged: it is a symlink or not a folder", dir_);
+        }
+        return fmt::format("cannot open the sandbox folder \"{}\": {}", dir_, std::strerror(err));
     }
+    std::string damage = readState(root.get());
+    if (!damage.empty()) return fmt::format("the sandbox folder \"{}\" is damaged: {}", dir_, damage);
+    root_ = std::move(root);
+    return "";
+}
+
+std::string SandboxStore::readState(int root) {
     std::string err;
-    std::optional<std::string> mark = readSmall(root.get(), "format", kFormatMark.size() + 64, err);
+    std::optional<std::string> mark = readSmall(root, "format", kFormatMark.size() + 64, err);
     if (!err.empty()) return err;
     if (!mark) {
         // An empty folder (made by the user for --isolate-dir) becomes one
         // at the first write; anything else is not ours to write into.
-        Fd list(::openat(root.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        Fd list(::openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         std::vector<std::string> names;
         if (!list.valid() || !listOpened(std::move(list), dir_, names).ok() || !names.empty()) {
             return "it is not a Nido sandbox folder (no format mark)";
@@ -202,8 +214,8 @@ std::string SandboxStore::load() {
     if (*mark != kFormatMark) return "its format mark is not \"nido sandbox 1\"";
     marked_ = true;
     bool foreign = false;
-    if (kindAt(root.get(), "files", foreign) != FileKind::Dir) return "files is missing or not a folder";
-    std::optional<std::string> text = readSmall(root.get(), "deleted", kMaxDeletedBytes, err);
+    if (kindAt(root, "files", foreign) != FileKind::Dir) return "files is missing or not a folder";
+    std::optional<std::string> text = readSmall(root, "deleted", kMaxDeletedBytes, err);
     if (!err.empty()) return err;
     if (text) {
         size_t i = 0, line = 1;
@@ -217,13 +229,17 @@ std::string SandboxStore::load() {
             line++;
         }
     }
-    root_ = std::move(root);
     return "";
 }
 
 HostResult SandboxStore::damaged(std::string_view verb, const std::string& key, std::string_view what) const {
     return {HostStatus::Failed,
             fmt::format("cannot {} \"{}\": the sandbox folder \"{}\" is damaged: {}", verb, key, dir_, what)};
+}
+
+HostResult SandboxStore::cannotMake(std::string_view verb, const std::string& key, int err) const {
+    return {HostStatus::Failed, fmt::format("cannot {} \"{}\": cannot make the sandbox folder \"{}\": {}", verb, key,
+                                            dir_, std::strerror(err))};
 }
 
 HostResult SandboxStore::openRoot(bool create, std::string_view verb, const std::string& key) {
@@ -235,20 +251,20 @@ HostResult SandboxStore::openRoot(bool create, std::string_view verb, const std:
             for (size_t slash = dir_.find('/', 1); slash != std::string::npos; slash = dir_.find('/', slash + 1)) {
                 ::mkdir(dir_.substr(0, slash).c_str(), 0700);  // errors show at the open below
             }
-            if (::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST) return hostFailed(verb, key, errno);
+            if (::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST) return cannotMake(verb, key, errno);
             root_ = Fd(::open(dir_.c_str(), kFolderFlags));
         }
         if (!root_.valid()) {
             if (errno == ENOENT) return {};
             if (errno == ENOTDIR || errno == ELOOP) return damaged(verb, key, "it is a symlink or not a folder");
-            return hostFailed(verb, key, errno);
+            return cannotMake(verb, key, errno);
         }
     }
     // HOST: openat(2), mkdirat(2): files/ and the format mark, made first.
     files_ = Fd(::openat(root_.get(), "files", kFolderFlags));
     if (!files_.valid() && errno == ENOENT && create) {
         if (HostResult r = writeAt(root_.get(), "format", dir_ + "/format", kFormatMark); !r.ok()) return r;
-        if (::mkdirat(root_.get(), "files", 0700) != 0 && errno != EEXIST) return hostFailed(verb, key, errno);
+        if (::mkdirat(root_.get(), "files", 0700) != 0 && errno != EEXIST) return cannotMake(verb, key, errno);
         files_ = Fd(::openat(root_.get(), "files", kFolderFlags));
     }
     if (!files_.valid() && errno != ENOENT) return damaged(verb, key, "files is a symlink or not a folder");

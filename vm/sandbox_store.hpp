@@ -54,8 +54,9 @@ public:
     const std::string& dir() const { return dir_; }
     // Whether the folder exists (as a folder, not a symlink).
     bool exists() const;
-    // Reads an existing folder's format mark and deletion list: "" or
-    // what is wrong with it. A missing folder is an empty sandbox.
+    // Reads an existing folder's format mark and deletion list: "" or a
+    // one-line message saying what is wrong with it. A missing folder is an
+    // empty sandbox.
     std::string load();
 
     // The operations on files/, naming key and verb in messages.
@@ -87,8 +88,12 @@ private:
     // them when create), into out; missing set when one is absent or a
     // file. Damage and OS errors are reported naming key and verb.
     HostResult openFolder(const std::string& key, size_t n, bool create, std::string_view verb, Fd& out, bool& missing);
+    // The format mark and deletion list of the folder open as root: "" or
+    // what is wrong.
+    std::string readState(int root);
     HostResult openRoot(bool create, std::string_view verb, const std::string& key);
     HostResult damaged(std::string_view verb, const std::string& key, std::string_view what) const;
+    HostResult cannotMake(std::string_view verb, const std::string& key, int err) const;
 
     std::string dir_;
     Fd root_;   // APP/, once opened

@@ -387,6 +387,16 @@ def foreign_folder_or_symlink_as_the_sandbox(ctx):
     expect_unchanged(before, ctx.snapshot())
 
 
+def no_place_for_the_sandbox(ctx):
+    """XDG_DATA_HOME is a file: the run stops before it starts."""
+    setup(ctx)
+    ctx.env["XDG_DATA_HOME"] = ctx.write("not-a-folder", "x")
+    before = ctx.snapshot()
+    r = ctx.run(["run", "--isolate=writecopy:data"] + GRANTS + ["app.nd", "write:data/a.txt:x"])
+    expect(r.status == 2 and "cannot open the sandbox folder" in r.err and r.out == "", f"no sandbox folder: {r}")
+    expect_unchanged(before, ctx.snapshot())
+
+
 def bad_isolate_flags(ctx):
     setup(ctx)
     for flag in ("--isolate=copy", "--isolate=", "--isolate=full:", "--isolate=full:a,,b", "--isolate-dir="):
@@ -413,5 +423,6 @@ CASES = [
     damaged_deletion_list,
     foreign_symlink_in_the_sandbox,
     foreign_folder_or_symlink_as_the_sandbox,
+    no_place_for_the_sandbox,
     bad_isolate_flags,
 ]
