@@ -139,6 +139,22 @@ def writecopy_deletes_hide_host_files(ctx):
     expect_unchanged(before, ctx.snapshot())
 
 
+def odd_names_survive_the_deletion_list(ctx):
+    """A deleted host file whose name holds a tab and "%" stays hidden, and
+    `nido sandbox ls` shows it with the tab escaped (newlines: unit test)."""
+    setup(ctx)
+    ctx.write("data/x\t%0Ay", "odd")
+    before = ctx.snapshot()
+    flags = ["--isolate=writecopy:data"] + GRANTS
+    ops(ctx, flags, "remove:data/x\t%0Ay")
+    got = ops(ctx, flags, "list:data", "exists:data/x\t%0Ay", "exists:data/x")
+    expect_results(got, {"list:data": "[a.txt,keep.txt]", "exists:data/x\t%0Ay": "false"})
+    r = ctx.run(["sandbox", "ls", "app"])
+    line = "deleted  " + ctx.path("data", "x\\x09%0Ay")
+    expect(r.status == 0 and line in r.out.splitlines(), f"sandbox ls of an odd name: {r}")
+    expect_unchanged(before, ctx.snapshot())
+
+
 def writecopy_folder_must_be_empty_to_remove(ctx):
     setup(ctx)
     before = ctx.snapshot()
@@ -407,6 +423,7 @@ def bad_isolate_flags(ctx):
 CASES = [
     writecopy_reads_see_host_until_written,
     writecopy_deletes_hide_host_files,
+    odd_names_survive_the_deletion_list,
     writecopy_folder_must_be_empty_to_remove,
     full_mode_hides_the_host,
     full_mode_leaks_no_existence,

@@ -129,6 +129,22 @@ TEST_CASE("writecopy writes land in the sandbox folder; the host file stays") {
     CHECK(fs::exists(t.at("data/a.txt")));
 }
 
+TEST_CASE("a deleted name holding a newline and % is read back from the deletion list") {
+    Tree t;
+    std::string odd = t.at("data/x\n%25y");
+    std::ofstream(odd) << "odd";
+    {
+        HostRun run(t.grants(), {}, t.rule(IsolationMode::WriteCopy));
+        REQUIRE(hostRemove(odd).ok());
+    }
+    SandboxStore store(t.at("box"));
+    REQUIRE(store.load() == "");
+    CHECK(store.deletions() == std::set<std::string>{odd});
+    CHECK(store.hidden(odd));
+    CHECK(!store.hidden(t.at("data/x")));
+    CHECK(fs::exists(odd));
+}
+
 std::string gSwapFrom, gSwapTo;
 
 // Replaces the sandbox's copy of data/ by a symlink to outside/, as
