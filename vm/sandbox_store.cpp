@@ -329,6 +329,7 @@ HostResult SandboxStore::kind(const std::string& key, std::string_view verb, Fil
 
 HostResult SandboxStore::read(const std::string& key, std::string& out) {
     std::vector<std::string> comps = components(key);
+    if (comps.empty()) return hostFailed("read", key, EISDIR);  // the root folder
     Fd dir;
     bool missing = false;
     if (HostResult r = openFolder(key, comps.size() - 1, false, "read", dir, missing); !r.ok()) return r;
@@ -344,6 +345,7 @@ HostResult SandboxStore::read(const std::string& key, std::string& out) {
 
 HostResult SandboxStore::write(const std::string& key, std::string_view data) {
     std::vector<std::string> comps = components(key);
+    if (comps.empty()) return hostFailed("write", key, EISDIR);  // the root folder
     Fd dir;
     bool missing = false;
     if (HostResult r = openFolder(key, comps.size() - 1, true, "write", dir, missing); !r.ok()) return r;
@@ -352,6 +354,7 @@ HostResult SandboxStore::write(const std::string& key, std::string_view data) {
 
 HostResult SandboxStore::append(const std::string& key, std::string_view data) {
     std::vector<std::string> comps = components(key);
+    if (comps.empty()) return hostFailed("write", key, EISDIR);  // the root folder
     Fd dir;
     bool missing = false;
     if (HostResult r = openFolder(key, comps.size() - 1, true, "write", dir, missing); !r.ok()) return r;
@@ -360,6 +363,7 @@ HostResult SandboxStore::append(const std::string& key, std::string_view data) {
 
 HostResult SandboxStore::remove(const std::string& key) {
     std::vector<std::string> comps = components(key);
+    if (comps.empty()) return hostFailed("remove", key, EBUSY);  // the root folder
     Fd dir;
     bool missing = false;
     if (HostResult r = openFolder(key, comps.size() - 1, false, "remove", dir, missing); !r.ok()) return r;
