@@ -74,7 +74,13 @@ IsolatedFiles::IsolatedFiles(const Isolation& iso, const std::string& cwd) : def
     if (default_ == IsolationMode::Full) implied_.insert("/");
     if (!cwd.empty() && modeOf(cwd) == IsolationMode::Full) addWithAncestors(implied_, cwd);
     Isolation where = iso;
-    if (!where.sandboxDir.empty() && !cwd.empty()) where.sandboxDir = resolvePath(where.sandboxDir, cwd);
+    if (!where.sandboxDir.empty() && !where.sandboxDir.starts_with('/')) {
+        if (cwd.empty()) {
+            error_ = fmt::format("cannot resolve the --isolate-dir path \"{}\"", where.sandboxDir);
+            return;
+        }
+        where.sandboxDir = resolvePath(where.sandboxDir, cwd);
+    }
     std::string dir = appSandboxFolder(where, error_);
     if (dir.empty()) return;
     store_ = SandboxStore(dir);

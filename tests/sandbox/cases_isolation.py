@@ -212,6 +212,16 @@ def merged_mode_is_the_host(ctx):
     expect(not os.path.exists(sandbox_dir(ctx)), "merged mode made a sandbox folder")
 
 
+def isolate_app_and_dir_name_the_folder(ctx):
+    setup(ctx)
+    ops(ctx, ["--isolate=writecopy:data", "--isolate-app=notes"] + GRANTS, "write:data/a.txt:1")
+    expect(os.path.isdir(os.path.join(sandbox_dir(ctx, "notes"), "files")), "--isolate-app did not name the folder")
+    ops(ctx, ["--isolate=writecopy:data", "--isolate-dir=box"] + GRANTS, "write:data/a.txt:2")
+    stored = ctx.path("box", "files", ctx.path("data", "a.txt").lstrip("/"))
+    expect(open(stored).read() == "2", "--isolate-dir did not place the sandbox folder")
+    expect(open(ctx.path("data", "a.txt")).read() == "host-a", "the host file changed")
+
+
 def longest_rule_wins(ctx):
     setup(ctx)
     ctx.write("data/live/x.txt", "x")
@@ -428,6 +438,7 @@ CASES = [
     full_mode_hides_the_host,
     full_mode_leaks_no_existence,
     merged_mode_is_the_host,
+    isolate_app_and_dir_name_the_folder,
     longest_rule_wins,
     listing_shows_isolated_rule_below,
     permissions_still_decide,
