@@ -327,15 +327,23 @@ HostResult SandboxStore::kind(const std::string& key, std::string_view verb, Fil
     return {};
 }
 
-HostResult SandboxStore::read(const std::string& key, std::string& out) {
+HostResult SandboxStore::openParent(const std::string& key, bool create, std::string_view verb, Fd& dir,
+                                    std::string& name) {
     std::vector<std::string> comps = components(key);
-    if (comps.empty()) return hostFailed("read", key, EISDIR);  // the root folder
-    Fd dir;
+    if (comps.empty()) return hostFailed(verb, key, verb == "remove" ? EBUSY : EISDIR);  // the root folder
     bool missing = false;
-    if (HostResult r = openFolder(key, comps.size() - 1, false, "read", dir, missing); !r.ok()) return r;
-    if (missing) return hostFailed("read", key, ENOENT);
+    if (HostResult r = openFolder(key, comps.size() - 1, create, verb, dir, missing); !r.ok()) return r;
+    if (missing) return hostFailed(verb, key, ENOENT);
+    name = std::move(comps.back());
+    return {};
+}
+
+HostResult SandboxStore::read(const std::string& key, std::string& out) {
+    Fd dir;
+    std::string name;
+    if (HostResult r = openParent(key, false, "read", dir, name); !r.ok()) return r;
     // HOST: openat(2) of the file itself, not following a symlink.
-    Fd fd(::openat(dir.get(), comps.back().c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    Fd fd(::openat(dir.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
     if (!fd.valid()) {
         if (errno == ELOOP) return damaged("read", key, "files" + key + " is a symlink");
         return hostFailed("read", key, errno);
@@ -344,31 +352,24 @@ HostResult SandboxStore::read(const std::string& key, std::string& out) {
 }
 
 HostResult SandboxStore::write(const std::string& key, std::string_view data) {
-    std::vector<std::string> comps = components(key);
-    if (comps.empty()) return hostFailed("write", key, EISDIR);  // the root folder
     Fd dir;
-    bool missing = false;
-    if (HostResult r = openFolder(key, comps.size() - 1, true, "write", dir, missing); !r.ok()) return r;
-    return writeAt(dir.get(), comps.back().c_str(), key, data);
+    std::string name;
+    if (HostResult r = openParent(key, true, "write", dir, name); !r.ok()) return r;
+    return writeAt(dir.get(), name.c_str(), key, data);
 }
 
 HostResult SandboxStore::append(const std::string& key, std::string_view data) {
-    std::vector<std::string> comps = components(key);
-    if (comps.empty()) return hostFailed("write", key, EISDIR);  // the root folder
     Fd dir;
-    bool missing = false;
-    if (HostResult r = openFolder(key, comps.size() - 1, true, "write", dir, missing); !r.ok()) return r;
-    return appendAt(dir.get(), comps.back().c_str(), key, data);
+    std::string name;
+    if (HostResult r = openParent(key, true, "write", dir, name); !r.ok()) return r;
+    return appendAt(dir.get(), name.c_str(), key, data);
 }
 
 HostResult SandboxStore::remove(const std::string& key) {
-    std::vector<std::string> comps = components(key);
-    if (comps.empty()) return hostFailed("remove", key, EBUSY);  // the root folder
     Fd dir;
-    bool missing = false;
-    if (HostResult r = openFolder(key, comps.size() - 1, false, "remove", dir, missing); !r.ok()) return r;
-    if (missing) return hostFailed("remove", key, ENOENT);
-    return removeAt(dir.get(), comps.back().c_str(), key);
+    std::string name;
+    if (HostResult r = openParent(key, false, "remove", dir, name); !r.ok()) return r;
+    return removeAt(dir.get(), name.c_str(), key);
 }
 
 HostResult SandboxStore::mkdir(const std::string& key) {

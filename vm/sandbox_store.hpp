@@ -91,6 +91,10 @@ private:
     // The format mark and deletion list of the folder open as root: "" or
     // what is wrong.
     std::string readState(int root);
+    // openFolder for key's parent: dir and the last component, name.
+    // ENOENT when a folder on the way is missing, EISDIR (EBUSY for
+    // remove) for "/".
+    HostResult openParent(const std::string& key, bool create, std::string_view verb, Fd& dir, std::string& name);
     HostResult openRoot(bool create, std::string_view verb, const std::string& key);
     HostResult damaged(std::string_view verb, const std::string& key, std::string_view what) const;
     HostResult cannotMake(std::string_view verb, const std::string& key, int err) const;
