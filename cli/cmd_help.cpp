@@ -25,6 +25,14 @@ constexpr HelpEntry kHelp[] = {
      "  --allow-write[=PATH,...]  create, write and remove files (all, or under the paths)\n"
      "  --allow-env[=NAME,...]    read environment variables (all, or the listed names)\n"
      "  -A, --allow-all           all of the above\n"
+     "  --isolate=MODE[:PATH,...] where allowed file reads and writes land, for every\n"
+     "                            path or for the paths listed (the longest rule wins):\n"
+     "                            merged (the host, the default), writecopy (reads see\n"
+     "                            the host until the app writes; writes and deletes go to\n"
+     "                            the app's sandbox folder) or full (only the sandbox)\n"
+     "  --isolate-app=NAME        name the sandbox folder (default: FILE's name without\n"
+     "                            extension), $XDG_DATA_HOME/nido/sandbox/NAME\n"
+     "  --isolate-dir=DIR         use DIR as the sandbox folder instead\n"
      "  --learn                   allow everything; at exit, print on stderr the --allow-*\n"
      "                            flags this run needed (its writes are real)\n"
      "  --audit=FILE              write one JSON line per permission decision to FILE\n"
@@ -43,8 +51,19 @@ constexpr HelpEntry kHelp[] = {
      "  --stats                   at exit, say on stderr what the JIT compiled\n"
      "Exit status: the program's own (main's int result, else 0); 1 after an\n"
      "uncaught error (PermissionError, OutOfMemoryError, StackOverflowError...);\n"
-     "2 for usage, compile, load or verification errors; 3 when the --fuel budget\n"
-     "runs out; 4 at the --max-output limit; 124 at the --timeout limit."},
+     "2 for usage, compile, load or verification errors (and a damaged sandbox\n"
+     "folder); 3 when the --fuel budget runs out; 4 at the --max-output limit;\n"
+     "124 at the --timeout limit. See docs/sandbox.md."},
+    {"sandbox", "nido sandbox ls [APP] | diff APP | reset APP",
+     "The sandbox folders of apps run with --isolate=writecopy or full\n"
+     "($XDG_DATA_HOME/nido/sandbox/APP, by default ~/.local/share/nido/sandbox/APP):\n"
+     "  ls                        the apps that have one\n"
+     "  ls APP                    what APP wrote (written, folder) and deleted, by host path\n"
+     "  diff APP                  each of those compared with the host now: added,\n"
+     "                            modified or deleted, with the changed lines of small\n"
+     "                            text files\n"
+     "  reset APP                 remove APP's sandbox folder (the host is never touched)\n"
+     "Exit status: 0; 2 for a bad APP name or a damaged sandbox folder."},
     {"build", "nido build FILE.nd [-o OUT.ndc]",
      "Compiles FILE.nd and every module it imports (with the prelude and the\n"
      "standard modules it uses) into one module file, FILE.ndc beside the\n"

@@ -1,6 +1,8 @@
 // `nido run [flags] FILE [args...]`: compile or load, verify, run.
 #include <fmt/core.h>
 
+#include <filesystem>
+
 #include "cli/commands.hpp"
 #include "cli/program_input.hpp"
 #include "cli/run_flags.hpp"
@@ -22,6 +24,8 @@ int cmdRun(const Args& args) {
     }
     if (i == args.size()) return fail("run needs a file (see 'nido help run')");
     const std::string& path = args[i];
+    // The sandbox folder is named after the program unless a flag names it.
+    if (opts.isolation.appName.empty()) opts.isolation.appName = std::filesystem::path(path).stem().string();
     auto program = loadProgram(path);
     if (!program) return 2;
     Args programArgs(args.begin() + i + 1, args.end());

@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
     if (cmd == "check") return cmdCheck(rest);
     if (cmd == "disasm") return cmdDisasm(rest);
     if (cmd == "hv") return cmdHv(rest);
+    if (cmd == "sandbox") return cmdSandbox(rest);
     if (cmd == "help" || cmd == "--help" || cmd == "-h") return cmdHelp(rest);
     if (cmd == "version" || cmd == "--version") {
         if (!rest.empty()) return fail(fmt::format("{} takes no arguments, got '{}'", cmd, rest.front()));

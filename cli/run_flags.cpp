@@ -2,7 +2,10 @@
 
 #include <fmt/core.h>
 
+#include <optional>
+
 #include "cli/flag_values.hpp"
+#include "vm/sandbox_store.hpp"
 
 namespace nido::cli {
 
@@ -39,6 +42,30 @@ bool parseGrant(std::string_view flag, std::string_view kind, bool& all, std::ve
 FlagParse bad(std::string& error, std::string message) {
     error = std::move(message);
     return FlagParse::Bad;
+}
+
+std::optional<vm::IsolationMode> parseIsolationMode(std::string_view text) {
+    if (text == "merged") return vm::IsolationMode::Merged;
+    if (text == "writecopy") return vm::IsolationMode::WriteCopy;
+    if (text == "full") return vm::IsolationMode::Full;
+    return std::nullopt;
+}
+
+// --isolate=MODE sets the mode of every path no rule names;
+// --isolate=MODE:PATH,... adds a rule for each path.
+FlagParse parseIsolate(std::string_view a, vm::Isolation& iso, std::string& error) {
+    std::string_view value = a.substr(std::string_view("--isolate=").size());
+    size_t colon = value.find(':');
+    auto mode = parseIsolationMode(value.substr(0, colon));
+    if (!mode) return bad(error, fmt::format("bad value in '{}': expected merged, writecopy or full", a));
+    if (colon == std::string_view::npos) {
+        iso.defaultMode = *mode;
+        return FlagParse::Parsed;
+    }
+    auto paths = parseList(value.substr(colon + 1));
+    if (!paths) return bad(error, fmt::format("bad value in '{}': expected MODE:PATH,...", a));
+    for (std::string& path : *paths) iso.rules.push_back({std::move(path), *mode});
+    return FlagParse::Parsed;
 }
 
 }  // namespace
@@ -95,6 +122,16 @@ FlagParse parseRunFlag(std::string_view a, vm::RunOptions& opts, std::string& er
         opts.auditPath = std::string(path);
     } else if (a == "--learn") {
         opts.learn = true;
+    } else if (a.starts_with("--isolate=")) {
+        return parseIsolate(a, opts.isolation, error);
+    } else if (a.starts_with("--isolate-app=")) {
+        opts.isolation.appName = a.substr(14);
+        if (!vm::validAppName(opts.isolation.appName))
+            return bad(error, fmt::format("bad value in '{}': expected a name without '/', not '.' or '..'", a));
+    } else if (a.starts_with("--isolate-dir=")) {
+        opts.isolation.sandboxDir = a.substr(14);
+        if (opts.isolation.sandboxDir.empty())
+            return bad(error, fmt::format("bad value in '{}': expected a folder", a));
     } else if (a == "--allow-all" || a == "-A") {
         perms.readAll = perms.writeAll = perms.envAll = true;
     } else if (hasFlag(a, "--allow-read")) {

@@ -25,6 +25,8 @@
 #include <fmt/format.h>
 
 #include "vm/audit.hpp"
+#include "vm/host_files.hpp"
+#include "vm/isolated_files.hpp"
 #include "vm/limits.hpp"
 #include "vm/pv_channel.hpp"
 #include "vm/sandbox.hpp"
@@ -33,6 +35,7 @@ namespace nido::vm {
 
 struct HostRun::State {
     Sandbox sandbox;
+    IsolatedFiles isolation;
     std::vector<std::string> args;
     HostWatch watch;
     uint64_t outputWritten = 0;  // the program's bytes so far, for --max-output
@@ -62,6 +65,11 @@ void (*gRaceHook)(const std::string&) = nullptr;
 const Sandbox& sandbox() {
     static const Sandbox denyAll;
     return gRun ? gRun->sandbox : denyAll;
+}
+
+IsolatedFiles& isolation() {
+    static IsolatedFiles allMerged;
+    return gRun ? gRun->isolation : allMerged;
 }
 
 // HOST: isatty(3), asked once: per-line flushing for a terminal.
@@ -222,7 +230,7 @@ HostResult checkPath(std::string_view path, Access a, bool followLast, std::stri
     if (!path.starts_with('/') && sandbox().cwd().empty()) {
         return {HostStatus::Failed, fmt::format("cannot {} \"{}\": the working directory is unknown", verb, path)};
     }
-    resolved = sandbox().resolve(path, followLast);
+    resolved = isolation().resolve(sandbox(), path, followLast);
     if (HostResult r = decide(a, resolved); !r.ok()) return r;
     if (gRaceHook) gRaceHook(resolved);
     return {};
@@ -266,14 +274,6 @@ std::string tempName() {
 // Whether path names a folder by its form ("x/", "x/."), as it does for
 // the kernel. Resolving drops that form, so the file operations check it.
 bool namesFolder(std::string_view path) { return path.ends_with('/') || path.ends_with("/.") || path.ends_with("/.."); }
-
-// HOST: fstatat(2). The error Linux gives for opening a path of folder form
-// to write: ENOTDIR when something other than a folder is there, else EISDIR.
-int writeToFolderError(int dirfd, const char* name) {
-    struct stat st;
-    bool other = ::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode);
-    return other ? ENOTDIR : EISDIR;
-}
 
 }  // namespace
 
@@ -398,16 +398,13 @@ HostResult hostReadAll(std::string& out) {
 
 // ---- files ---------------------------------------------------------------
 
-HostResult hostReadFile(std::string_view path, std::string& out) {
-    std::string resolved;
-    if (HostResult r = checkPath(path, Access::Read, true, "read", resolved); !r.ok()) return r;
-    SandboxOpen o = sandbox().open(Access::Read, resolved, O_RDONLY);
-    if (!o.ok()) return openFailed(o, Access::Read, "read", resolved);
+HostResult hostFailed(std::string_view verb, std::string_view path, int err) { return failed(verb, path, err); }
+
+HostResult readOpened(int fd, std::string_view path, std::string& out) {
     struct stat st;
     // HOST: fstat(2) and read(2) on the verified descriptor.
-    if (::fstat(o.fd.get(), &st) != 0) return failed("read", resolved, errno);
-    if (S_ISDIR(st.st_mode)) return failed("read", resolved, EISDIR);
-    if (namesFolder(path)) return failed("read", resolved, ENOTDIR);
+    if (::fstat(fd, &st) != 0) return failed("read", path, errno);
+    if (S_ISDIR(st.st_mode)) return failed("read", path, EISDIR);
     out.clear();
     // A regular file of known size is read straight into place; anything
     // beyond (the file grew, or has no size: /proc, pipes) piece by piece.
@@ -415,31 +412,57 @@ HostResult hostReadFile(std::string_view path, std::string& out) {
         out.resize(size_t(st.st_size));
         size_t got = 0;
         while (got < out.size()) {
-            ssize_t n = readSome(o.fd.get(), out.data() + got, out.size() - got);
-            if (n < 0) return failed("read", resolved, int(-n));
+            ssize_t n = readSome(fd, out.data() + got, out.size() - got);
+            if (n < 0) return failed("read", path, int(-n));
             if (n == 0) break;
             got += size_t(n);
         }
         out.resize(got);
     }
     while (true) {
-        ssize_t n = readSome(o.fd.get(), gReadBuffer, sizeof gReadBuffer);
-        if (n < 0) return failed("read", resolved, int(-n));
+        ssize_t n = readSome(fd, gReadBuffer, sizeof gReadBuffer);
+        if (n < 0) return failed("read", path, int(-n));
         if (n == 0) return {};
         out.append(gReadBuffer, size_t(n));
     }
 }
 
-HostResult hostWriteFile(std::string_view path, std::string_view data) {
-    std::string resolved;
-    if (HostResult r = checkPath(path, Access::Write, true, "write", resolved); !r.ok()) return r;
-    if (resolved == "/") return failed("write", resolved, EISDIR);
-    SandboxOpen dir = sandbox().openParent(Access::Write, resolved);
-    if (!dir.ok()) return openFailed(dir, Access::Write, "write", resolved);
-    int dirfd = dir.fd.get();
-    const char* name = dir.name.c_str();
-    if (namesFolder(path)) return failed("write", resolved, writeToFolderError(dirfd, name));
+HostResult hostReadChecked(const std::string& resolved, Access a, std::string& out) {
+    SandboxOpen o = sandbox().open(a, resolved, O_RDONLY);
+    if (!o.ok()) return openFailed(o, a, "read", resolved);
+    return readOpened(o.fd.get(), resolved, out);
+}
 
+namespace {
+
+// What a resolved path names, through the isolation layer where a rule
+// covers it.
+HostResult kindChecked(const std::string& resolved, Access a, FileKind& out) {
+    if (isolation().involves(resolved)) return isolation().kind(resolved, out);
+    return hostKindChecked(resolved, a, out);
+}
+
+// Reading, writing or appending through a path of folder form fails as the
+// kernel's open would: EISDIR at a folder (and, writing, where nothing is),
+// ENOTDIR at anything else, ENOENT reading where nothing is.
+HostResult folderFormFailure(std::string_view verb, const std::string& resolved, Access a) {
+    FileKind kind;
+    if (HostResult r = kindChecked(resolved, a, kind); !r.ok()) return r;
+    int err = kind == FileKind::File ? ENOTDIR : kind == FileKind::Dir || a == Access::Write ? EISDIR : ENOENT;
+    return failed(verb, resolved, err);
+}
+
+}  // namespace
+
+HostResult hostReadFile(std::string_view path, std::string& out) {
+    std::string resolved;
+    if (HostResult r = checkPath(path, Access::Read, true, "read", resolved); !r.ok()) return r;
+    if (namesFolder(path)) return folderFormFailure("read", resolved, Access::Read);
+    if (isolation().involves(resolved)) return isolation().readFile(resolved, out);
+    return hostReadChecked(resolved, Access::Read, out);
+}
+
+HostResult writeAt(int dirfd, const char* name, std::string_view path, std::string_view data) {
     // HOST: fstatat(2), openat(2), write(2), fsync(2), renameat(2),
     // unlinkat(2), all relative to the verified folder. The rename replaces
     // the directory entry itself, so a symlink swapped in as the target is
@@ -448,7 +471,7 @@ HostResult hostWriteFile(std::string_view path, std::string_view data) {
     mode_t keepMode = 0;
     bool hadFile = false;
     if (::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-        if (S_ISDIR(st.st_mode)) return failed("write", resolved, EISDIR);
+        if (S_ISDIR(st.st_mode)) return failed("write", path, EISDIR);
         if (S_ISREG(st.st_mode)) {
             hadFile = true;
             keepMode = st.st_mode & 07777;
@@ -459,9 +482,9 @@ HostResult hostWriteFile(std::string_view path, std::string_view data) {
     for (int attempt = 0; attempt < kTempAttempts && !file.valid(); attempt++) {
         temp = tempName();
         file = Fd(::openat(dirfd, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666));
-        if (!file.valid() && errno != EEXIST) return failed("write", resolved, errno);
+        if (!file.valid() && errno != EEXIST) return failed("write", path, errno);
     }
-    if (!file.valid()) return failed("write", resolved, EEXIST);
+    if (!file.valid()) return failed("write", path, EEXIST);
     int err = 0;
     if (hadFile && ::fchmod(file.get(), keepMode) != 0) err = errno;
     if (!err) err = writeAll(file.get(), data);
@@ -470,7 +493,7 @@ HostResult hostWriteFile(std::string_view path, std::string_view data) {
     if (!err && ::renameat(dirfd, temp.c_str(), dirfd, name) != 0) err = errno;
     if (err) {
         ::unlinkat(dirfd, temp.c_str(), 0);
-        return failed("write", resolved, err);
+        return failed("write", path, err);
     }
     // The rename is durable once the folder is synced. Best effort: a
     // folder we may write but not read cannot be opened for fsync.
@@ -479,79 +502,94 @@ HostResult hostWriteFile(std::string_view path, std::string_view data) {
     return {};
 }
 
+HostResult hostWriteFile(std::string_view path, std::string_view data) {
+    std::string resolved;
+    if (HostResult r = checkPath(path, Access::Write, true, "write", resolved); !r.ok()) return r;
+    if (resolved == "/") return failed("write", resolved, EISDIR);
+    if (namesFolder(path)) return folderFormFailure("write", resolved, Access::Write);
+    if (isolation().involves(resolved)) return isolation().writeFile(resolved, data);
+    SandboxOpen dir = sandbox().openParent(Access::Write, resolved);
+    if (!dir.ok()) return openFailed(dir, Access::Write, "write", resolved);
+    return writeAt(dir.fd.get(), dir.name.c_str(), resolved, data);
+}
+
+HostResult appendAt(int dirfd, const char* name, std::string_view path, std::string_view data) {
+    // HOST: openat(2) relative to the verified folder; O_NOFOLLOW refuses
+    // a symlink swapped in as the last component.
+    Fd file(::openat(dirfd, name, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666));
+    if (!file.valid()) return failed("write", path, errno);
+    if (int err = writeAll(file.get(), data)) return failed("write", path, err);
+    if (::close(file.release()) != 0) return failed("write", path, errno);
+    return {};
+}
+
 HostResult hostAppendFile(std::string_view path, std::string_view data) {
     std::string resolved;
     if (HostResult r = checkPath(path, Access::Write, true, "write", resolved); !r.ok()) return r;
     if (resolved == "/") return failed("write", resolved, EISDIR);
+    if (namesFolder(path)) return folderFormFailure("write", resolved, Access::Write);
+    if (isolation().involves(resolved)) return isolation().appendFile(resolved, data);
     SandboxOpen dir = sandbox().openParent(Access::Write, resolved);
     if (!dir.ok()) return openFailed(dir, Access::Write, "write", resolved);
-    if (namesFolder(path)) return failed("write", resolved, writeToFolderError(dir.fd.get(), dir.name.c_str()));
-    // HOST: openat(2) relative to the verified folder; O_NOFOLLOW refuses
-    // a symlink swapped in as the last component.
-    Fd file(::openat(dir.fd.get(), dir.name.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666));
-    if (!file.valid()) return failed("write", resolved, errno);
-    if (int err = writeAll(file.get(), data)) return failed("write", resolved, err);
-    if (::close(file.release()) != 0) return failed("write", resolved, errno);
+    return appendAt(dir.fd.get(), dir.name.c_str(), resolved, data);
+}
+
+HostResult hostKindChecked(const std::string& resolved, Access a, FileKind& out) {
+    out = FileKind::None;
+    struct stat st;
+    if (resolved == "/") {
+        // HOST: stat(2) of the root, which the grants already cover.
+        if (::stat("/", &st) == 0) out = FileKind::Dir;
+        return {};
+    }
+    SandboxOpen dir = sandbox().openParent(a, resolved);
+    if (!dir.ok()) {
+        if (dir.deniedPath.empty() && dir.reason.empty()) return {};  // no such folder: not found
+        return openFailed(dir, a, "read", resolved);
+    }
+    // HOST: fstatat(2) relative to the verified folder, not following a
+    // symlink: one there now is dangling or was swapped in since resolving.
+    if (::fstatat(dir.fd.get(), dir.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(st.st_mode)) {
+        out = S_ISDIR(st.st_mode) ? FileKind::Dir : FileKind::File;
+    }
     return {};
 }
 
 namespace {
 
-// exists and isDir: what the resolved path is, or nothing when it cannot
-// be looked up. Returns false with r set when the answer is an error.
-bool statChecked(std::string_view path, HostResult& r, bool& found, struct stat& st) {
+// exists and isDir: what the path is, or FileKind::None when it cannot be
+// looked up.
+HostResult kindOf(std::string_view path, FileKind& out) {
     std::string resolved;
-    found = false;
-    if (path.empty()) return true;  // names nothing: not there, as a missing file is not
-    r = checkPath(path, Access::Read, true, "read", resolved);
-    if (!r.ok()) return false;
-    if (resolved == "/") {
-        // HOST: stat(2) of the root, which the grants already cover.
-        found = ::stat("/", &st) == 0;
-        return true;
-    }
-    SandboxOpen dir = sandbox().openParent(Access::Read, resolved);
-    if (!dir.ok()) {
-        if (dir.deniedPath.empty() && dir.reason.empty()) return true;  // no such folder: not found
-        r = openFailed(dir, Access::Read, "read", resolved);
-        return false;
-    }
-    // HOST: fstatat(2) relative to the verified folder, not following a
-    // symlink: one there now is dangling or was swapped in since resolving.
-    found = ::fstatat(dir.fd.get(), dir.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(st.st_mode) &&
-            (S_ISDIR(st.st_mode) || !namesFolder(path));
-    return true;
+    out = FileKind::None;
+    if (path.empty()) return {};  // names nothing: not there, as a missing file is not
+    if (HostResult r = checkPath(path, Access::Read, true, "read", resolved); !r.ok()) return r;
+    HostResult r = kindChecked(resolved, Access::Read, out);
+    if (namesFolder(path) && out == FileKind::File) out = FileKind::None;
+    return r;
 }
 
 }  // namespace
 
 HostResult hostExists(std::string_view path, bool& out) {
-    HostResult r;
-    struct stat st;
-    bool found = false;
-    statChecked(path, r, found, st);
-    out = found;
+    FileKind kind;
+    HostResult r = kindOf(path, kind);
+    out = kind != FileKind::None;
     return r;
 }
 
 HostResult hostIsDir(std::string_view path, bool& out) {
-    HostResult r;
-    struct stat st;
-    bool found = false;
-    statChecked(path, r, found, st);
-    out = found && S_ISDIR(st.st_mode);
+    FileKind kind;
+    HostResult r = kindOf(path, kind);
+    out = kind == FileKind::Dir;
     return r;
 }
 
-HostResult hostListDir(std::string_view path, std::vector<std::string>& out) {
-    std::string resolved;
-    if (HostResult r = checkPath(path, Access::Read, true, "list", resolved); !r.ok()) return r;
-    SandboxOpen o = sandbox().open(Access::Read, resolved, O_RDONLY | O_DIRECTORY);
-    if (!o.ok()) return openFailed(o, Access::Read, "list", resolved);
+HostResult listOpened(Fd fd, std::string_view path, std::vector<std::string>& out) {
     // HOST: readdir(3) on the verified descriptor; fdopendir takes it over.
-    DIR* d = ::fdopendir(o.fd.get());
-    if (!d) return failed("list", resolved, errno);
-    o.fd.release();
+    DIR* d = ::fdopendir(fd.get());
+    if (!d) return failed("list", path, errno);
+    fd.release();
     out.clear();
     int err = 0;
     while (true) {
@@ -565,38 +603,76 @@ HostResult hostListDir(std::string_view path, std::vector<std::string>& out) {
         if (name != "." && name != "..") out.emplace_back(name);
     }
     ::closedir(d);
-    if (err) return failed("list", resolved, err);
+    if (err) return failed("list", path, err);
     std::sort(out.begin(), out.end());  // char_traits<char> compares as unsigned bytes
     return {};
+}
+
+HostResult hostListChecked(const std::string& resolved, Access a, std::vector<std::string>& out) {
+    SandboxOpen o = sandbox().open(a, resolved, O_RDONLY | O_DIRECTORY);
+    if (!o.ok()) return openFailed(o, a, "list", resolved);
+    return listOpened(std::move(o.fd), resolved, out);
+}
+
+HostResult hostListDir(std::string_view path, std::vector<std::string>& out) {
+    std::string resolved;
+    if (HostResult r = checkPath(path, Access::Read, true, "list", resolved); !r.ok()) return r;
+    if (isolation().involves(resolved, true)) return isolation().listDir(resolved, out);
+    return hostListChecked(resolved, Access::Read, out);
+}
+
+HostResult hostParentChecked(const std::string& resolved, Access a, bool& isFolder) {
+    isFolder = false;
+    if (resolved == "/") return {};
+    SandboxOpen dir = sandbox().openParent(a, resolved);
+    if (dir.ok() || (dir.deniedPath.empty() && dir.reason.empty())) {
+        isFolder = dir.ok();
+        return {};
+    }
+    return openFailed(dir, a, "write", resolved);
+}
+
+HostResult hostMkdirChecked(const std::string& resolved) {
+    SandboxOpen dir = sandbox().openParent(Access::Write, resolved);
+    if (!dir.ok()) return openFailed(dir, Access::Write, "create", resolved);
+    // HOST: mkdirat(2) relative to the verified folder.
+    if (::mkdirat(dir.fd.get(), dir.name.c_str(), 0777) != 0) return failed("create", resolved, errno);
+    return {};
+}
+
+HostResult removeAt(int dirfd, const char* name, std::string_view path) {
+    // HOST: unlinkat(2) relative to the verified folder: removes the entry
+    // itself, never what a symlink there points to.
+    if (::unlinkat(dirfd, name, 0) == 0) return {};
+    int err = errno;
+    struct stat st;
+    if ((err == EISDIR || err == EPERM) && ::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISDIR(st.st_mode)) {
+        if (::unlinkat(dirfd, name, AT_REMOVEDIR) == 0) return {};
+        err = errno;
+    }
+    return failed("remove", path, err);
 }
 
 HostResult hostRemove(std::string_view path) {
     std::string resolved;
     if (HostResult r = checkPath(path, Access::Write, false, "remove", resolved); !r.ok()) return r;
     if (resolved == "/") return failed("remove", resolved, EBUSY);
+    if (namesFolder(path)) {
+        FileKind kind;
+        if (HostResult r = kindChecked(resolved, Access::Write, kind); !r.ok()) return r;
+        if (kind == FileKind::File) return failed("remove", resolved, ENOTDIR);
+    }
+    if (isolation().involves(resolved)) return isolation().remove(resolved);
     SandboxOpen dir = sandbox().openParent(Access::Write, resolved);
     if (!dir.ok()) return openFailed(dir, Access::Write, "remove", resolved);
-    // HOST: unlinkat(2) relative to the verified folder: removes the entry
-    // itself, never what a symlink there points to.
-    int dirfd = dir.fd.get();
-    const char* name = dir.name.c_str();
-    struct stat st;
-    if (namesFolder(path) && ::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode)) {
-        return failed("remove", resolved, ENOTDIR);
-    }
-    if (::unlinkat(dirfd, name, 0) == 0) return {};
-    int err = errno;
-    if ((err == EISDIR || err == EPERM) && ::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-        S_ISDIR(st.st_mode)) {
-        if (::unlinkat(dirfd, name, AT_REMOVEDIR) == 0) return {};
-        err = errno;
-    }
-    return failed("remove", resolved, err);
+    return removeAt(dir.fd.get(), dir.name.c_str(), resolved);
 }
 
 HostResult hostMkdirs(std::string_view path) {
     std::string resolved;
     if (HostResult r = checkPath(path, Access::Write, true, "create", resolved); !r.ok()) return r;
+    if (isolation().involves(resolved)) return isolation().mkdirs(sandbox(), resolved);
     // Walk down from the root one component at a time, each opened
     // relative to the last with O_NOFOLLOW, so no symlink is followed on
     // the way; create what is missing, each only after verifying where its
@@ -677,8 +753,11 @@ int64_t hostTimeMs() {
 
 // ---- runs and test hooks -------------------------------------------------
 
-HostRun::HostRun(const Permissions& permissions, const std::vector<std::string>& args, const HostWatch& watch)
-    : state_(std::make_unique<State>(State{Sandbox(permissions, currentDirectory()), args, watch})), previous_(gRun) {
+HostRun::HostRun(const Permissions& permissions, const std::vector<std::string>& args, const HostWatch& watch,
+                 const Isolation& isolation)
+    : previous_(gRun) {
+    std::string cwd = currentDirectory();
+    state_ = std::make_unique<State>(State{Sandbox(permissions, cwd), IsolatedFiles(isolation, cwd), args, watch});
     // HOST: with SIGPIPE ignored a closed stdout is an EPIPE from write,
     // which hostWrite turns into a quiet exit instead of death by signal.
     // Left so after the run: the host layer owns stdout for the process.
@@ -686,6 +765,8 @@ HostRun::HostRun(const Permissions& permissions, const std::vector<std::string>&
     reserveStandardFds();
     gRun = state_.get();
 }
+
+const std::string& HostRun::startError() const { return state_->isolation.startError(); }
 
 HostRun::~HostRun() { gRun = previous_; }
 

@@ -3,7 +3,9 @@
 // error, standard input, files, environment variables, the program's
 // arguments, clocks and exit all pass through here, and the sandbox
 // (vm/sandbox.hpp) is consulted here and nowhere else. The package VFS and
-// the guest mode plug in here too.
+// the guest mode plug in here too, and so do the isolation modes: a file
+// call on a path under a writecopy or full rule is served, once checked, by
+// vm/isolated_files.hpp from the app's sandbox folder.
 //
 // STANDARD OUTPUT is buffered (64 KiB) and flushed when the buffer fills, at
 // exit (normal end, sys.exit, uncaught error), before every read of standard
@@ -28,6 +30,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vm/isolation.hpp"
 #include "vm/permissions.hpp"
 
 namespace nido::vm {
@@ -64,9 +67,10 @@ struct HostResult {
 };
 
 // Installs a run's sandbox policy (granted paths resolved now, against the
-// current working directory) and program arguments for the host calls
-// below; the previous ones come back on destruction. Also sets SIGPIPE to
-// be ignored, so that a closed stdout is an EPIPE the host handles.
+// current working directory), isolation rules (vm/isolated_files.hpp) and
+// program arguments for the host calls below; the previous ones come back
+// on destruction. Also sets SIGPIPE to be ignored, so that a closed stdout
+// is an EPIPE the host handles.
 class PermissionLog;
 
 // What the host layer watches in a run besides its permissions.
@@ -77,13 +81,18 @@ struct HostWatch {
 
 class HostRun {
 public:
-    HostRun(const Permissions& permissions, const std::vector<std::string>& args, const HostWatch& watch = {});
+    HostRun(const Permissions& permissions, const std::vector<std::string>& args, const HostWatch& watch = {},
+            const Isolation& isolation = {});
     ~HostRun();
     // The run is over: flushes standard output and, under --learn, prints
     // the flags the run needed (once, also when hostExit ends it).
     void end();
     HostRun(const HostRun&) = delete;
     HostRun& operator=(const HostRun&) = delete;
+
+    // Why the run cannot start ("" when it can): a bad app name or a
+    // damaged sandbox folder. The caller reports it, status 2.
+    const std::string& startError() const;
 
     struct State;  // the policy and arguments (host.cpp)
 

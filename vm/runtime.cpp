@@ -256,7 +256,11 @@ int runProgram(const Program& p, const std::vector<std::string>& args, const Run
     if (opts.learn) permissions.readAll = permissions.writeAll = permissions.envAll = true;
     // The sandbox policy (flag paths resolved now) and sys.args() for this run.
     bool logged = opts.learn || !opts.auditPath.empty();
-    HostRun host(permissions, args, HostWatch{opts.maxOutputBytes, logged ? &log : nullptr});
+    HostRun host(permissions, args, HostWatch{opts.maxOutputBytes, logged ? &log : nullptr}, opts.isolation);
+    if (!host.startError().empty()) {
+        hostWrite(HostStream::Err, fmt::format("nido: {}\n", host.startError()));
+        return 2;
+    }
     RunRequest req{p, args, opts};
     if (!runOnProgramStack(req)) {
         req.status = runHere(p, args, opts);  // no room: run with the stack we have
