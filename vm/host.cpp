@@ -24,6 +24,7 @@
 
 #include <fmt/format.h>
 
+#include "vm/package_vfs.hpp"
 #include "vm/pv_channel.hpp"
 #include "vm/sandbox.hpp"
 
@@ -32,6 +33,7 @@ namespace nido::vm {
 struct HostRun::State {
     Sandbox sandbox;
     std::vector<std::string> args;
+    const PackageResources* resources = nullptr;  // a package's files under /app, when a package runs
 };
 
 namespace {
@@ -190,6 +192,26 @@ HostResult checkPath(std::string_view path, Access a, bool followLast, std::stri
     return {};
 }
 
+// While a package runs, paths under /app are its resources (package_vfs.hpp),
+// answered from memory before any permission check: the app may read its
+// own files, and nothing may change them.
+const PackageResources* resourcesAt(std::string_view path, std::string& inner) {
+    if (!gRun || !gRun->resources || path.find('\0') != std::string_view::npos) return nullptr;
+    auto in = PackageResources::inside(path, sandbox().cwd());
+    if (!in) return nullptr;
+    inner = std::move(*in);
+    return gRun->resources;
+}
+
+std::string resourcePath(const std::string& inner) {
+    return inner.empty() ? std::string(kResourceRoot) : fmt::format("{}/{}", kResourceRoot, inner);
+}
+
+HostResult resourceReadOnly(std::string_view verb, const std::string& inner) {
+    return {HostStatus::Failed,
+            fmt::format("cannot {} \"{}\": the package's files are read-only", verb, resourcePath(inner))};
+}
+
 // HOST: getcwd(3), the base for relative paths; "" when it has none.
 std::string currentDirectory() {
     std::string buf(PATH_MAX, '\0');
@@ -317,6 +339,12 @@ HostResult hostReadAll(std::string& out) {
 
 HostResult hostReadFile(std::string_view path, std::string& out) {
     std::string resolved;
+    if (const PackageResources* res = resourcesAt(path, resolved)) {
+        const std::string* file = res->file(resolved);
+        if (!file) return failed("read", resourcePath(resolved), res->isDir(resolved) ? EISDIR : ENOENT);
+        out = *file;
+        return {};
+    }
     if (HostResult r = checkPath(path, Access::Read, true, "read", resolved); !r.ok()) return r;
     SandboxOpen o = sandbox().open(Access::Read, resolved, O_RDONLY);
     if (!o.ok()) return openFailed(o, Access::Read, "read", resolved);
@@ -348,6 +376,7 @@ HostResult hostReadFile(std::string_view path, std::string& out) {
 
 HostResult hostWriteFile(std::string_view path, std::string_view data) {
     std::string resolved;
+    if (resourcesAt(path, resolved)) return resourceReadOnly("write", resolved);
     if (HostResult r = checkPath(path, Access::Write, true, "write", resolved); !r.ok()) return r;
     if (resolved == "/") return failed("write", resolved, EISDIR);
     SandboxOpen dir = sandbox().openParent(Access::Write, resolved);
@@ -396,6 +425,7 @@ HostResult hostWriteFile(std::string_view path, std::string_view data) {
 
 HostResult hostAppendFile(std::string_view path, std::string_view data) {
     std::string resolved;
+    if (resourcesAt(path, resolved)) return resourceReadOnly("write", resolved);
     if (HostResult r = checkPath(path, Access::Write, true, "write", resolved); !r.ok()) return r;
     if (resolved == "/") return failed("write", resolved, EISDIR);
     SandboxOpen dir = sandbox().openParent(Access::Write, resolved);
@@ -438,6 +468,11 @@ bool statChecked(std::string_view path, HostResult& r, bool& found, struct stat&
 }  // namespace
 
 HostResult hostExists(std::string_view path, bool& out) {
+    std::string inner;
+    if (const PackageResources* res = resourcesAt(path, inner)) {
+        out = res->file(inner) || res->isDir(inner);
+        return {};
+    }
     HostResult r;
     struct stat st;
     bool found = false;
@@ -447,6 +482,11 @@ HostResult hostExists(std::string_view path, bool& out) {
 }
 
 HostResult hostIsDir(std::string_view path, bool& out) {
+    std::string inner;
+    if (const PackageResources* res = resourcesAt(path, inner)) {
+        out = res->isDir(inner);
+        return {};
+    }
     HostResult r;
     struct stat st;
     bool found = false;
@@ -457,6 +497,10 @@ HostResult hostIsDir(std::string_view path, bool& out) {
 
 HostResult hostListDir(std::string_view path, std::vector<std::string>& out) {
     std::string resolved;
+    if (const PackageResources* res = resourcesAt(path, resolved)) {
+        if (res->list(resolved, out)) return {};
+        return failed("list", resourcePath(resolved), res->file(resolved) ? ENOTDIR : ENOENT);
+    }
     if (HostResult r = checkPath(path, Access::Read, true, "list", resolved); !r.ok()) return r;
     SandboxOpen o = sandbox().open(Access::Read, resolved, O_RDONLY | O_DIRECTORY);
     if (!o.ok()) return openFailed(o, Access::Read, "list", resolved);
@@ -484,6 +528,7 @@ HostResult hostListDir(std::string_view path, std::vector<std::string>& out) {
 
 HostResult hostRemove(std::string_view path) {
     std::string resolved;
+    if (resourcesAt(path, resolved)) return resourceReadOnly("remove", resolved);
     if (HostResult r = checkPath(path, Access::Write, false, "remove", resolved); !r.ok()) return r;
     if (resolved == "/") return failed("remove", resolved, EBUSY);
     SandboxOpen dir = sandbox().openParent(Access::Write, resolved);
@@ -505,6 +550,7 @@ HostResult hostRemove(std::string_view path) {
 
 HostResult hostMkdirs(std::string_view path) {
     std::string resolved;
+    if (resourcesAt(path, resolved)) return resourceReadOnly("create", resolved);
     if (HostResult r = checkPath(path, Access::Write, true, "create", resolved); !r.ok()) return r;
     // Walk down from the root one component at a time, each opened
     // relative to the last with O_NOFOLLOW, so no symlink is followed on
@@ -591,6 +637,8 @@ HostRun::HostRun(const Permissions& permissions, const std::vector<std::string>&
 }
 
 HostRun::~HostRun() { gRun = previous_; }
+
+void HostRun::mountResources(const PackageResources* resources) { state_->resources = resources; }
 
 HostCapture::HostCapture() {
     gCapture = this;

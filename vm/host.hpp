@@ -30,6 +30,8 @@
 
 namespace nido::vm {
 
+class PackageResources;
+
 enum class HostStream { Out, Err };
 
 void hostWrite(HostStream stream, std::string_view bytes);
@@ -59,6 +61,8 @@ public:
     ~HostRun();
     HostRun(const HostRun&) = delete;
     HostRun& operator=(const HostRun&) = delete;
+    // A package's files, read-only under /app for this run (package_vfs.hpp).
+    void mountResources(const PackageResources* resources);
 
     struct State;  // the policy and arguments (host.cpp)
 

@@ -245,6 +245,7 @@ int runProgram(const Program& p, const std::vector<std::string>& args, const Run
     gcInit();
     // The sandbox policy (flag paths resolved now) and sys.args() for this run.
     HostRun host(opts.permissions, args);
+    host.mountResources(opts.resources);
     RunRequest req{p, args, opts};
     if (!runOnProgramStack(req)) {
         req.status = runHere(p, args, opts);  // no room: run with the stack we have
