@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <chrono>
+#include <filesystem>
 #include <optional>
 
 #include "cli/commands.hpp"
@@ -11,6 +12,7 @@
 #include "hvbridge/hv_check.hpp"
 #include "hvbridge/hv_run.hpp"
 #include "vm/module_file.hpp"
+#include "vm/package_load.hpp"
 
 namespace nido::cli {
 
@@ -106,6 +108,33 @@ int cmdHvCheck(const Args& args) {
     return hv::hvCheck(accel, kernel, guest);
 }
 
+// A package is checked and verified here, on the host, and the --allow
+// flags narrowed against its manifest, before anything boots; the guest
+// gets the whole package and checks it again.
+int hvRunPackage(const hv::HvRunOptions& o, const std::string& path, const Args& programArgs) {
+    hv::HvApp app;
+    app.name = path;
+    app.args = programArgs;
+    std::string error;
+    vm::LoadedPackage package;
+    if (!vm::readPackageFile(path, app.module, error) ||
+        !vm::loadPackage(path, app.module.data(), app.module.size(), package, error))
+        return fail(error);
+    vm::RunOptions flags, run;
+    vm::Permissions& asked = flags.permissions;
+    asked.readAll = o.allowRead.all;
+    asked.readPaths = o.allowRead.paths;
+    asked.writeAll = o.allowWrite.all;
+    asked.writePaths = o.allowWrite.paths;
+    std::error_code ec;
+    if (!vm::applyManifest(path, package.manifest, flags, std::filesystem::current_path(ec).string(), run, error))
+        return fail(error);
+    app.package = true;
+    app.packageRead = {run.permissions.readAll, run.permissions.readPaths};
+    app.packageWrite = {run.permissions.writeAll, run.permissions.writePaths};
+    return hv::hvRun(o, app);
+}
+
 int cmdHvRun(const Args& args) {
     hv::HvRunOptions o;
     o.started = std::chrono::steady_clock::now();
@@ -174,11 +203,15 @@ int cmdHvRun(const Args& args) {
         }
     }
     if (i == args.size()) return fail("hv run needs a file (see 'nido help hv')");
+    if (vm::isPackageFile(args[i])) return hvRunPackage(o, args[i], Args(args.begin() + i + 1, args.end()));
     // Compiled (or loaded) and verified here, on the host: a bad app is
     // refused before anything boots.
     auto program = loadProgram(args[i]);
     if (!program) return 2;
-    hv::HvApp app{args[i], vm::writeProgram(*program), Args(args.begin() + i + 1, args.end())};
+    hv::HvApp app;
+    app.name = args[i];
+    app.module = vm::writeProgram(*program);
+    app.args = Args(args.begin() + i + 1, args.end());
     return hv::hvRun(o, app);
 }
 

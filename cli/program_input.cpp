@@ -73,13 +73,7 @@ std::optional<vm::Program> loadProgram(const std::string& path) {
 
 int runPackage(const std::string& label, const std::vector<uint8_t>& bytes, const vm::RunOptions& flags,
                const std::vector<std::string>& args) {
-    vm::LoadedPackage package;
-    std::string error;
-    if (!vm::loadPackage(label, bytes.data(), bytes.size(), package, error)) return fail(error);
-    vm::RunOptions opts;
-    if (!vm::applyManifest(label, package.manifest, flags, workingDirectory(), opts, error)) return fail(error);
-    opts.resources = package.resources.get();
-    return vm::runProgram(package.program, args, opts);
+    return vm::runPackage(label, bytes, flags, args, workingDirectory());
 }
 
 }  // namespace nido::cli

@@ -17,10 +17,7 @@ bool isModuleFile(const std::string& path);
 // full, load errors as one "nido: " line) and returns nullopt.
 std::optional<vm::Program> loadProgram(const std::string& path);
 
-// Checks and runs the package bytes (label names it in messages) with the
-// run flags parsed into flags, narrowed by its manifest (package_manifest.hpp).
-// Returns the run's status, or 2 after a one-line error for a damaged
-// package or flags asking for more than the manifest grants.
+// vm::runPackage with relative grants resolved against the working directory.
 int runPackage(const std::string& label, const std::vector<uint8_t>& bytes, const vm::RunOptions& flags,
                const std::vector<std::string>& args);
 

@@ -59,9 +59,10 @@ vmm::PathPermission permission(const PathGrant& grant) {
     return p;
 }
 
-// /app/NAME.ndc for the app given as NAME.nd or NAME.ndc.
-std::string guestModulePath(const std::string& appName) {
-    return "/app/" + std::filesystem::path(appName).stem().string() + ".ndc";
+// /app/NAME.ndc for the app given as NAME.nd or NAME.ndc; /app/NAME.ndar
+// for a package.
+std::string guestModulePath(const HvApp& app) {
+    return "/app/" + std::filesystem::path(app.name).stem().string() + (app.package ? ".ndar" : ".ndc");
 }
 
 }  // namespace
@@ -96,7 +97,11 @@ int microRun(const HvRunOptions& o, const HvApp& app) {
     if (!kvmUsable(why))
         return fail(fmt::format("--guest=micro needs KVM: {} (--guest=linux runs on QEMU's emulator)", why));
 
-    std::string modulePath = guestModulePath(app.name);
+    std::string modulePath = guestModulePath(app);
+    // A package's grants are its manifest's, narrowed by the flags (cmd_hv.cpp);
+    // the --file files are not added: they would go past the manifest.
+    const PathGrant& allowRead = app.package ? app.packageRead : o.allowRead;
+    const PathGrant& allowWrite = app.package ? app.packageWrite : o.allowWrite;
     config.files[modulePath].bytes.assign(app.module.begin(), app.module.end());
     for (const GuestFile& f : o.files) {
         if (::access(f.hostPath.c_str(), R_OK) != 0)
@@ -107,8 +112,8 @@ int microRun(const HvRunOptions& o, const HvApp& app) {
     // --jit=off: the static runtime cannot load the JIT plugin, and off it
     // never starts a background compile thread (one vCPU, no clone).
     config.argv = {"nido", "run", "--jit=off"};
-    addGrantFlag(config.argv, "--allow-read", o.allowRead, o.files);
-    addGrantFlag(config.argv, "--allow-write", o.allowWrite);
+    addGrantFlag(config.argv, "--allow-read", allowRead, app.package ? std::vector<GuestFile>{} : o.files);
+    addGrantFlag(config.argv, "--allow-write", allowWrite);
     config.argv.push_back(modulePath);
     config.argv.insert(config.argv.end(), app.args.begin(), app.args.end());
     // One vCPU, one guest thread: Boehm must not start parallel markers
@@ -118,8 +123,8 @@ int microRun(const HvRunOptions& o, const HvApp& app) {
     if (const char* fault = std::getenv(kTestFaultVariable))
         config.envp.push_back(fmt::format("{}={}", kTestFaultVariable, fault));
     config.paravirtual = o.paravirtual;
-    config.allowRead = permission(o.allowRead);
-    config.allowWrite = permission(o.allowWrite);
+    config.allowRead = permission(allowRead);
+    config.allowWrite = permission(allowWrite);
     config.memBytes = (o.memGiven ? o.memMiB : kDefaultMemMiB) << 20;
     config.timeoutSeconds = o.timeoutSeconds;
 

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "vm/host.hpp"
 #include "vm/module_file.hpp"
 #include "vm/package.hpp"
 #include "vm/verifier.hpp"
@@ -38,6 +39,20 @@ bool loadPackage(const std::string& label, const uint8_t* data, size_t size, Loa
     }
     out.resources = std::make_unique<PackageResources>(std::move(contents.resources));
     return true;
+}
+
+int runPackage(const std::string& label, const std::vector<uint8_t>& bytes, const RunOptions& flags,
+               const std::vector<std::string>& args, const std::string& cwd) {
+    LoadedPackage package;
+    RunOptions opts;
+    std::string error;
+    if (!loadPackage(label, bytes.data(), bytes.size(), package, error) ||
+        !applyManifest(label, package.manifest, flags, cwd, opts, error)) {
+        hostWrite(HostStream::Err, fmt::format("nido: {}\n", error));
+        return 2;
+    }
+    opts.resources = package.resources.get();
+    return runProgram(package.program, args, opts);
 }
 
 bool readFileRange(int fd, uint64_t offset, uint64_t size, std::vector<uint8_t>& bytes, std::string& error) {

@@ -27,6 +27,13 @@ struct LoadedPackage {
 //   "app.ndar: verification failed: in main at byte 12: stack underflow"
 bool loadPackage(const std::string& label, const uint8_t* data, size_t size, LoadedPackage& out, std::string& error);
 
+// Checks and runs the package bytes with the run flags parsed into flags,
+// narrowed by its manifest (applyManifest; relative grants against cwd).
+// Returns the run's status, or 2 after a one-line "nido: " error on stderr
+// for a damaged package or flags asking for more than the manifest grants.
+int runPackage(const std::string& label, const std::vector<uint8_t>& bytes, const RunOptions& flags,
+               const std::vector<std::string>& args, const std::string& cwd);
+
 // Reads the whole package file at path (a regular file of at most
 // kMaxPackageBytes) into bytes; error "cannot read 'PATH': REASON".
 bool readPackageFile(const std::string& path, std::vector<uint8_t>& bytes, std::string& error);
