@@ -20,6 +20,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Prints the one-line error (fail) for the functions here that answer bool.
+bool refuse(const std::string& message) {
+    fail(message);
+    return false;
+}
+
 // The app manifest's keys besides the run options (which are the package
 // manifest's keys, spelled as the flags are).
 struct AppManifest {
@@ -49,7 +55,7 @@ bool readText(const fs::path& path, std::string& out) {
 
 bool readAppManifest(const fs::path& path, AppManifest& m) {
     std::string text;
-    if (!readText(path, text)) return fail(fmt::format("cannot read '{}'", path.string())), false;
+    if (!readText(path, text)) return refuse(fmt::format("cannot read '{}'", path.string()));
     std::istringstream lines(text);
     std::string line;
     for (int n = 1; std::getline(lines, line); n++) {
@@ -89,12 +95,12 @@ bool readAppManifest(const fs::path& path, AppManifest& m) {
 
 // Adds the regular file at path (inner: its path in the package).
 bool addResource(const fs::path& path, const std::string& inner, uint64_t& total, vm::PackageContents& out) {
-    if (!vm::validResourcePath(inner)) return fail(fmt::format("'{}' cannot be a resource path", inner)), false;
+    if (!vm::validResourcePath(inner)) return refuse(fmt::format("'{}' cannot be a resource path", inner));
     std::string bytes;
-    if (!readText(path, bytes)) return fail(fmt::format("cannot read '{}'", path.string())), false;
+    if (!readText(path, bytes)) return refuse(fmt::format("cannot read '{}'", path.string()));
     total += bytes.size();
     if (total > vm::kMaxPackageBytes)
-        return fail(fmt::format("the resources pass the largest package ({} bytes)", vm::kMaxPackageBytes)), false;
+        return refuse(fmt::format("the resources pass the largest package ({} bytes)", vm::kMaxPackageBytes));
     out.resources.emplace_back(inner, std::move(bytes));
     return true;
 }
@@ -106,14 +112,14 @@ bool addTree(const fs::path& root, const fs::path& path, bool everything, const 
     std::error_code ec;
     auto st = fs::symlink_status(path, ec);
     std::string inner = fs::relative(path, root, ec).generic_string();
-    if (ec || !fs::exists(st)) return fail(fmt::format("cannot read '{}': no such file", path.string())), false;
+    if (ec || !fs::exists(st)) return refuse(fmt::format("cannot read '{}': no such file", path.string()));
     if (fs::is_symlink(st))
-        return fail(fmt::format("'{}' is a symlink: a package holds files only", path.string())), false;
+        return refuse(fmt::format("'{}' is a symlink: a package holds files only", path.string()));
     if (fs::is_regular_file(st)) return addResource(path, inner, total, out);
-    if (!fs::is_directory(st)) return fail(fmt::format("'{}' is not a file or folder", path.string())), false;
+    if (!fs::is_directory(st)) return refuse(fmt::format("'{}' is not a file or folder", path.string()));
     std::vector<fs::path> children;
     for (const auto& e : fs::directory_iterator(path, ec)) children.push_back(e.path());
-    if (ec) return fail(fmt::format("cannot list '{}': {}", path.string(), ec.message())), false;
+    if (ec) return refuse(fmt::format("cannot list '{}': {}", path.string(), ec.message()));
     for (const fs::path& c : children) {
         // The default set leaves out sources, the app manifest, hidden files and the output.
         std::string name = c.filename().string();
@@ -130,7 +136,7 @@ bool finishResources(vm::PackageContents& out) {
     auto& r = out.resources;
     std::sort(r.begin(), r.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     for (size_t i = 1; i < r.size(); i++) {
-        if (r[i].first == r[i - 1].first) return fail(fmt::format("resource '{}' is listed twice", r[i].first)), false;
+        if (r[i].first == r[i - 1].first) return refuse(fmt::format("resource '{}' is listed twice", r[i].first));
     }
     return true;
 }
@@ -160,7 +166,7 @@ bool collectApp(const PackRequest& request, vm::PackageContents& out) {
         if (app.name.empty()) app.name = absolute.filename().string();
     } else {
         if (input.extension() != ".nd")
-            return fail(fmt::format("pack needs an app folder or a .nd file, not '{}'", request.input)), false;
+            return refuse(fmt::format("pack needs an app folder or a .nd file, not '{}'", request.input));
         entry = input;
     }
     vm::Manifest m;
@@ -168,23 +174,21 @@ bool collectApp(const PackRequest& request, vm::PackageContents& out) {
     m.version = !request.version.empty() ? request.version : !app.version.empty() ? app.version : "0";
     m.entry = entry.filename().string();
     if (!vm::validAppName(m.name))
-        return fail(fmt::format("bad app name '{}': use letters, digits, '.', '_' and '-' (at most 64); "
+        return refuse(fmt::format("bad app name '{}': use letters, digits, '.', '_' and '-' (at most 64); "
                                 "give one with --name",
-                                m.name)),
-               false;
+                                m.name));
     if (m.version.size() > 64 || m.version.find_first_of(" \t\n") != std::string::npos)
-        return fail(fmt::format("bad version '{}': no spaces, at most 64 characters", m.version)), false;
+        return refuse(fmt::format("bad version '{}': no spaces, at most 64 characters", m.version));
     std::string error;
     std::vector<std::string> flags = app.runFlags;
     flags.insert(flags.end(), request.runFlags.begin(), request.runFlags.end());
     for (const std::string& f : flags) {
         if (parseRunFlag(f, m.run, error) != FlagParse::Parsed)
-            return fail(error.empty() ? fmt::format("'{}' cannot go in a manifest", f) : error), false;
+            return refuse(error.empty() ? fmt::format("'{}' cannot go in a manifest", f) : error);
     }
     if (!fs::is_regular_file(entry, ec))
-        return fail(fmt::format("no entry module '{}' (name it with 'entry = FILE.nd' in {})", entry.string(),
-                                kAppManifestName)),
-               false;
+        return refuse(fmt::format("no entry module '{}' (name it with 'entry = FILE.nd' in {})", entry.string(),
+                                kAppManifestName));
 
     compiler::Diagnostics diags;
     auto program = compiler::compileProgram(entry.string(), diags);
@@ -192,7 +196,7 @@ bool collectApp(const PackRequest& request, vm::PackageContents& out) {
         fmt::print(stderr, "{}", diags.format());
         return false;
     }
-    if (!vm::checkCompiledProgram(entry.string(), *program, error)) return fail(error), false;
+    if (!vm::checkCompiledProgram(entry.string(), *program, error)) return refuse(error);
     out.program = vm::writeProgram(*program);
     out.programName = entry.stem().string() + ".ndc";
     out.manifest = vm::writeManifest(m);
@@ -202,7 +206,7 @@ bool collectApp(const PackRequest& request, vm::PackageContents& out) {
         for (const std::string& r : app.resources) {
             fs::path p = (input / r).lexically_normal();
             if (fs::path(r).is_absolute() || fs::relative(p, input.lexically_normal()).string().starts_with(".."))
-                return fail(fmt::format("resource '{}' is outside the app folder", r)), false;
+                return refuse(fmt::format("resource '{}' is outside the app folder", r));
             if (!addTree(input, input / r, false, request.outputPath, total, out)) return false;
         }
     } else if (folder && !addTree(input, input, true, request.outputPath, total, out)) {

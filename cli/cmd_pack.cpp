@@ -22,12 +22,13 @@ namespace nido::cli {
 namespace {
 
 // Writes bytes to path through a temporary file beside it, renamed into
-// place, so a failed pack leaves no half-written package.
-bool writeOutput(const std::string& path, const std::vector<uint8_t>& bytes, mode_t mode) {
+// place, so a failed pack leaves no half-written package. Returns the
+// command's status.
+int writeOutput(const std::string& path, const std::vector<uint8_t>& bytes, mode_t mode) {
     std::string temp = path + ".tmp-nido-pack";
     // HOST: open(2), write(2), fsync(2), rename(2) of the pack's own output.
     int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0) return fail(fmt::format("cannot write '{}': {}", path, std::strerror(errno))), false;
+    if (fd < 0) return fail(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
     size_t done = 0;
     int err = 0;
     while (done < bytes.size()) {
@@ -45,27 +46,27 @@ bool writeOutput(const std::string& path, const std::vector<uint8_t>& bytes, mod
     if (!err && ::rename(temp.c_str(), path.c_str()) != 0) err = errno;
     if (err) {
         ::unlink(temp.c_str());
-        return fail(fmt::format("cannot write '{}': {}", path, std::strerror(err))), false;
+        return fail(fmt::format("cannot write '{}': {}", path, std::strerror(err)));
     }
-    return true;
+    return 0;
 }
 
-// The static runtime with the package and its trailer after it.
-bool attachToRuntime(std::vector<uint8_t>& package) {
+// The static runtime with the package and its trailer after it; 0, or 2
+// after the error.
+int attachToRuntime(std::vector<uint8_t>& package) {
     std::string runtimePath = hv::staticRuntimePath();
     std::vector<uint8_t> exe;
     std::string error;
     if (!vm::readPackageFile(runtimePath, exe, error))
         return fail(fmt::format("--exe needs the static runtime: {} (build the nido-static target; sanitizer "
                                 "builds cannot link it)",
-                                error)),
-               false;
+                                error));
     uint64_t offset = exe.size();
     std::vector<uint8_t> trailer = vm::exeTrailer(offset, package.size());
     exe.insert(exe.end(), package.begin(), package.end());
     exe.insert(exe.end(), trailer.begin(), trailer.end());
     package = std::move(exe);
-    return true;
+    return 0;
 }
 
 // "--name=V" or "--name V"; false when args[i] is not this flag.
@@ -113,8 +114,8 @@ int cmdPack(const Args& args) {
     if (bytes.size() > vm::kMaxPackageBytes)
         return fail(fmt::format("the package would be {} bytes, more than the largest ({})", bytes.size(),
                                 vm::kMaxPackageBytes));
-    if (exe && !attachToRuntime(bytes)) return 2;
-    return writeOutput(request.outputPath, bytes, exe ? 0755 : 0644) ? 0 : 2;
+    if (int status = exe ? attachToRuntime(bytes) : 0) return status;
+    return writeOutput(request.outputPath, bytes, exe ? 0755 : 0644);
 }
 
 }  // namespace nido::cli
