@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/flag_values.hpp"
 #include "cli/run_flags.hpp"
 #include "compiler/compiler.hpp"
 #include "vm/loader.hpp"
@@ -38,12 +39,6 @@ struct AppManifest {
 constexpr const char* kRunKeys[] = {"allow-read", "allow-write", "allow-env",  "isolate",
                                     "fuel",       "timeout",     "max-output", "max-heap"};
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-    return s;
-}
-
 bool readText(const fs::path& path, std::string& out) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return false;
@@ -53,22 +48,30 @@ bool readText(const fs::path& path, std::string& out) {
     return !in.bad();
 }
 
+// "a, b" as "a,b": people write lists with spaces; the flags have none.
+std::string listWithoutSpaces(std::string_view value) {
+    std::string out;
+    while (true) {
+        size_t comma = value.find(',');
+        std::string_view item = value.substr(0, comma);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        out += item;
+        if (comma == std::string_view::npos) return out;
+        out += ',';
+        value.remove_prefix(comma + 1);
+    }
+}
+
 bool readAppManifest(const fs::path& path, AppManifest& m) {
     std::string text;
     if (!readText(path, text)) return refuse(fmt::format("cannot read '{}'", path.string()));
-    std::istringstream lines(text);
-    std::string line;
-    for (int n = 1; std::getline(lines, line); n++) {
-        std::string_view l = trim(line);
-        if (l.empty() || l.front() == '#') continue;
-        size_t eq = l.find('=');
-        std::string key(trim(l.substr(0, eq)));
-        std::string value(eq == std::string_view::npos ? "" : trim(l.substr(eq + 1)));
+    for (const vm::ManifestLine& line : vm::manifestLines(text)) {
+        std::string key(line.key), value = listWithoutSpaces(line.value);
         auto bad = [&](std::string_view why) {
-            fail(fmt::format("{}:{}: {}", path.string(), n, why));
-            return false;
+            return refuse(fmt::format("{}:{}: {}", path.string(), line.number, why));
         };
-        if (eq == std::string_view::npos || value.empty()) return bad("expected 'key = value'");
+        if (!line.hasEquals || value.empty()) return bad("expected 'key = value'");
         if (key == "name") {
             m.name = value;
         } else if (key == "version") {
@@ -77,12 +80,9 @@ bool readAppManifest(const fs::path& path, AppManifest& m) {
             m.entry = value;
         } else if (key == "resources") {
             m.resourcesGiven = true;
-            for (size_t at = 0; at <= value.size();) {
-                size_t comma = std::min(value.find(',', at), value.size());
-                std::string item(trim(std::string_view(value).substr(at, comma - at)));
-                if (!item.empty()) m.resources.push_back(item);
-                at = comma + 1;
-            }
+            auto items = parseList(value);
+            if (!items) return bad("expected 'resources = PATH,PATH,...'");
+            m.resources.insert(m.resources.end(), items->begin(), items->end());
         } else if (std::find(std::begin(kRunKeys), std::end(kRunKeys), key) != std::end(kRunKeys)) {
             bool all = value == "*" && key.starts_with("allow-");
             m.runFlags.push_back(all ? "--" + key : fmt::format("--{}={}", key, value));
@@ -113,8 +113,7 @@ bool addTree(const fs::path& root, const fs::path& path, bool everything, const 
     auto st = fs::symlink_status(path, ec);
     std::string inner = fs::relative(path, root, ec).generic_string();
     if (ec || !fs::exists(st)) return refuse(fmt::format("cannot read '{}': no such file", path.string()));
-    if (fs::is_symlink(st))
-        return refuse(fmt::format("'{}' is a symlink: a package holds files only", path.string()));
+    if (fs::is_symlink(st)) return refuse(fmt::format("'{}' is a symlink: a package holds files only", path.string()));
     if (fs::is_regular_file(st)) return addResource(path, inner, total, out);
     if (!fs::is_directory(st)) return refuse(fmt::format("'{}' is not a file or folder", path.string()));
     std::vector<fs::path> children;
@@ -174,9 +173,10 @@ bool collectApp(const PackRequest& request, vm::PackageContents& out) {
     m.version = !request.version.empty() ? request.version : !app.version.empty() ? app.version : "0";
     m.entry = entry.filename().string();
     if (!vm::validAppName(m.name))
-        return refuse(fmt::format("bad app name '{}': use letters, digits, '.', '_' and '-' (at most 64); "
-                                "give one with --name",
-                                m.name));
+        return refuse(
+            fmt::format("bad app name '{}': use letters, digits, '.', '_' and '-' (at most 64); "
+                        "give one with --name",
+                        m.name));
     if (m.version.size() > 64 || m.version.find_first_of(" \t\n") != std::string::npos)
         return refuse(fmt::format("bad version '{}': no spaces, at most 64 characters", m.version));
     std::string error;
@@ -188,7 +188,7 @@ bool collectApp(const PackRequest& request, vm::PackageContents& out) {
     }
     if (!fs::is_regular_file(entry, ec))
         return refuse(fmt::format("no entry module '{}' (name it with 'entry = FILE.nd' in {})", entry.string(),
-                                kAppManifestName));
+                                  kAppManifestName));
 
     compiler::Diagnostics diags;
     auto program = compiler::compileProgram(entry.string(), diags);

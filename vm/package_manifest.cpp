@@ -225,31 +225,37 @@ std::string writeManifest(const Manifest& m) {
     return out;
 }
 
+std::vector<ManifestLine> manifestLines(std::string_view text) {
+    std::vector<ManifestLine> lines;
+    size_t number = 0;
+    for (size_t at = 0; at < text.size();) {
+        size_t end = std::min(text.find('\n', at), text.size());
+        std::string_view line = trim(text.substr(at, end - at));
+        at = end + 1;
+        number++;
+        if (line.empty() || line.front() == '#') continue;
+        size_t eq = line.find('=');
+        bool hasEquals = eq != std::string_view::npos;
+        lines.push_back({number, trim(line.substr(0, eq)), hasEquals ? trim(line.substr(eq + 1)) : "", hasEquals});
+    }
+    return lines;
+}
+
 bool readManifest(const std::string& text, Manifest& out, std::string& error) {
     out = Manifest{};
     std::set<std::string_view> seen;
-    size_t lineNo = 0;
-    for (size_t at = 0; at < text.size();) {
-        size_t end = text.find('\n', at);
-        if (end == std::string::npos) end = text.size();
-        std::string_view line = trim(std::string_view(text).substr(at, end - at));
-        at = end + 1;
-        lineNo++;
-        if (line.empty() || line.front() == '#') continue;
-        size_t eq = line.find('=');
-        std::string_view key = trim(line.substr(0, eq));
-        std::string_view value = eq == std::string_view::npos ? "" : trim(line.substr(eq + 1));
-        if (eq == std::string_view::npos || !kKnownKeys.count(key)) {
-            error = fmt::format("manifest line {}: unknown key '{}'", lineNo, key);
+    for (const ManifestLine& line : manifestLines(text)) {
+        std::string_view key = line.key, value = line.value;
+        if (!line.hasEquals || !kKnownKeys.count(key)) {
+            error = fmt::format("manifest line {}: unknown key '{}'", line.number, key);
             return false;
         }
-        auto known = *kKnownKeys.find(key);
-        if (!seen.insert(known).second && !kListKeys.count(key)) {
-            error = fmt::format("manifest line {}: '{}' is given twice", lineNo, key);
+        if (!seen.insert(*kKnownKeys.find(key)).second && !kListKeys.count(key)) {
+            error = fmt::format("manifest line {}: '{}' is given twice", line.number, key);
             return false;
         }
         if (value.find('\0') != std::string_view::npos || !setKey(key, value, out)) {
-            error = fmt::format("manifest line {}: bad value for '{}'", lineNo, key);
+            error = fmt::format("manifest line {}: bad value for '{}'", line.number, key);
             return false;
         }
     }

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "vm/runtime.hpp"
 
@@ -19,6 +21,16 @@ struct Manifest {
     // maxHeapBytes.
     RunOptions run;
 };
+
+// One line of manifest text: "key = value", spaces around both trimmed.
+// Empty lines and lines starting with '#' are not lines.
+struct ManifestLine {
+    size_t number = 0;  // from 1, counting every line of the text
+    std::string_view key, value;
+    bool hasEquals = false;
+};
+// The lines of text (an app.manifest or a package's manifest), viewing it.
+std::vector<ManifestLine> manifestLines(std::string_view text);
 
 // The manifest as text, one "key = value" line each, in a fixed order.
 std::string writeManifest(const Manifest& m);
