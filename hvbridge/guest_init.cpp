@@ -85,8 +85,9 @@ void makeRaw(int tty) {
 // The child: runs the app with the runtime's ordinary entry point. Inside
 // the guest the app may touch every file: the virtual machine is its
 // sandbox, and nothing in it reaches the host's disk. A package is the
-// exception: it gets what its manifest grants, on the guest's paths. The JIT is a shared
-// library that a static /init cannot load, so the interpreter runs alone.
+// exception: it gets what its manifest grants, on the guest's paths. The
+// JIT is a shared library that a static /init cannot load, so the
+// interpreter runs alone.
 [[noreturn]] void runApp() {
     std::string argBytes;
     std::vector<std::string> args;

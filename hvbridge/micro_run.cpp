@@ -98,10 +98,11 @@ int microRun(const HvRunOptions& o, const HvApp& app) {
         return fail(fmt::format("--guest=micro needs KVM: {} (--guest=linux runs on QEMU's emulator)", why));
 
     std::string modulePath = guestModulePath(app);
-    // A package's grants are its manifest's, narrowed by the flags (cmd_hv.cpp);
+    // A package's runtime gets the flags as given and narrows its manifest
+    // with them as the host did (cmd_hv.cpp), which gives the VMM the result;
     // the --file files are not added: they would go past the manifest.
-    const PathGrant& allowRead = app.package ? app.packageRead : o.allowRead;
-    const PathGrant& allowWrite = app.package ? app.packageWrite : o.allowWrite;
+    const PathGrant& vmmRead = app.package ? app.packageRead : o.allowRead;
+    const PathGrant& vmmWrite = app.package ? app.packageWrite : o.allowWrite;
     config.files[modulePath].bytes.assign(app.module.begin(), app.module.end());
     for (const GuestFile& f : o.files) {
         if (::access(f.hostPath.c_str(), R_OK) != 0)
@@ -112,8 +113,8 @@ int microRun(const HvRunOptions& o, const HvApp& app) {
     // --jit=off: the static runtime cannot load the JIT plugin, and off it
     // never starts a background compile thread (one vCPU, no clone).
     config.argv = {"nido", "run", "--jit=off"};
-    addGrantFlag(config.argv, "--allow-read", allowRead, app.package ? std::vector<GuestFile>{} : o.files);
-    addGrantFlag(config.argv, "--allow-write", allowWrite);
+    addGrantFlag(config.argv, "--allow-read", o.allowRead, app.package ? std::vector<GuestFile>{} : o.files);
+    addGrantFlag(config.argv, "--allow-write", o.allowWrite);
     config.argv.push_back(modulePath);
     config.argv.insert(config.argv.end(), app.args.begin(), app.args.end());
     // One vCPU, one guest thread: Boehm must not start parallel markers
@@ -123,8 +124,8 @@ int microRun(const HvRunOptions& o, const HvApp& app) {
     if (const char* fault = std::getenv(kTestFaultVariable))
         config.envp.push_back(fmt::format("{}={}", kTestFaultVariable, fault));
     config.paravirtual = o.paravirtual;
-    config.allowRead = permission(allowRead);
-    config.allowWrite = permission(allowWrite);
+    config.allowRead = permission(vmmRead);
+    config.allowWrite = permission(vmmWrite);
     config.memBytes = (o.memGiven ? o.memMiB : kDefaultMemMiB) << 20;
     config.timeoutSeconds = o.timeoutSeconds;
 

@@ -308,6 +308,11 @@ def package_in_micro_vm(ctx):
     expect(r.status == 0 and r.out == "allowed file\n", f"the VMM grants the manifest's path: {r}")
     r = ctx.run(["hv", "run", "--guest=micro", package, "read", ctx.path("secret", "s.txt")])
     expect(r.status == 1 and "PermissionError" in r.err, f"the guest is held to the manifest: {r}")
+    narrow = f"--allow-read={ctx.path('allowed', 'sub')}"
+    r = ctx.run(["hv", "run", "--guest=micro", narrow, package, "read", ctx.path("allowed", "sub", "b.txt")])
+    expect(r.status == 0 and r.out == "allowed sub file\n", f"a narrowed grant in the micro-VM: {r}")
+    r = ctx.run(["hv", "run", "--guest=micro", narrow, package, "read", ctx.path("allowed", "a.txt")])
+    expect(r.status == 1 and "PermissionError" in r.err, f"the narrowed grant holds in the micro-VM: {r}")
     r = ctx.run(["hv", "run", "--guest=micro", f"--allow-read={ctx.path('secret')}", package, "greet"])
     one_line_error(r, 2, "asks for more")
 
