@@ -49,6 +49,10 @@ bool checkReadable(const std::string& path) {
 
 std::optional<vm::Program> loadProgram(const std::string& path) {
     if (!checkReadable(path)) return std::nullopt;
+    if (vm::isPackageFile(path)) {
+        fail(fmt::format("'{}' is a package: run it with 'nido run' or 'nido hv run'", path));
+        return std::nullopt;
+    }
     vm::Program program;
     std::string error;
     if (isModuleFile(path)) {
