@@ -317,6 +317,22 @@ def package_in_micro_vm(ctx):
     one_line_error(r, 2, "asks for more")
 
 
+def package_in_linux_guest(ctx):
+    static_runtime(ctx)
+    # The guest kernel is cached under the real home (scripts/setup).
+    home = os.environ.get("HOME", "")
+    ctx.env["XDG_CACHE_HOME"] = os.environ.get("XDG_CACHE_HOME") or os.path.join(home, ".cache")
+    r = ctx.run(["hv", "check", "--guest=linux"], timeout=120)
+    if r.status != 0:
+        raise Skipped(f"no Linux guest here: {(r.out.strip().splitlines() or [''])[-1]}")
+    make_app(ctx, "allow-read = /app\n")
+    package = pack(ctx)
+    r = ctx.run(["hv", "run", "--guest=linux", package, "greet"], timeout=180)
+    expect(r.status == 0 and r.out == GREET_OUT, f"the package in the Linux guest: {r}")
+    r = ctx.run(["hv", "run", "--guest=linux", package, "read", "/nido/args"], timeout=180)
+    expect(r.status == 1 and "PermissionError" in r.err, f"the manifest holds inside the Linux guest: {r}")
+
+
 def executable_runs_alone(ctx):
     static_runtime(ctx)
     make_app(ctx, f"allow-read = {ctx.path('allowed')}\n")
@@ -374,4 +390,5 @@ def pack_errors(ctx):
 
 CASES = [folder_app_runs_with_resources, resource_writes_refused, manifest_permissions_applied,
          pack_flags_go_into_manifest, flags_narrow, flags_widening_refused, forged_packages_refused,
-         mutated_packages_never_crash, package_in_micro_vm, executable_runs_alone, pack_errors]
+         mutated_packages_never_crash, package_in_micro_vm, package_in_linux_guest, executable_runs_alone,
+         pack_errors]
