@@ -37,25 +37,6 @@ std::optional<uint64_t> parseMiB(std::string_view text) {
     return *n * scale;
 }
 
-// A flag that takes a value as "--name=VALUE" or "--name VALUE". Returns
-// false when args[i] is not this flag; sets error when its value is missing.
-bool valueFlag(const Args& args, size_t& i, std::string_view name, std::string& value, std::string& error) {
-    std::string_view a = args[i];
-    if (!a.starts_with(name)) return false;
-    if (a.size() == name.size()) {
-        if (i + 1 == args.size()) {
-            error = fmt::format("{} needs a value (see 'nido help hv')", name);
-            return true;
-        }
-        value = args[++i];
-        return true;
-    }
-    if (a[name.size()] != '=') return false;
-    value = std::string(a.substr(name.size() + 1));
-    if (value.empty()) error = fmt::format("{} needs a value (see 'nido help hv')", name);
-    return true;
-}
-
 // --allow-read or --allow-write: everything, or "=A,B" (no empty items).
 bool parseGrant(std::string_view arg, std::string_view flag, hv::PathGrant& grant, std::string& error) {
     if (arg == flag) {
@@ -117,7 +98,7 @@ int hvRunPackage(const hv::HvRunOptions& o, const std::string& path, const Args&
     app.args = programArgs;
     std::string error;
     vm::LoadedPackage package;
-    if (!vm::readPackageFile(path, app.module, error) ||
+    if (!vm::readBoundedFile(path, app.module, error) ||
         !vm::loadPackage(path, app.module.data(), app.module.size(), package, error))
         return fail(error);
     vm::RunOptions flags, run;

@@ -13,6 +13,7 @@
 
 #include "cli/app_folder.hpp"
 #include "cli/commands.hpp"
+#include "cli/flag_values.hpp"
 #include "hvbridge/hv_run.hpp"
 #include "vm/package.hpp"
 #include "vm/package_load.hpp"
@@ -57,10 +58,11 @@ int attachToRuntime(std::vector<uint8_t>& package) {
     std::string runtimePath = hv::staticRuntimePath();
     std::vector<uint8_t> exe;
     std::string error;
-    if (!vm::readPackageFile(runtimePath, exe, error))
-        return fail(fmt::format("--exe needs the static runtime: {} (build the nido-static target; sanitizer "
-                                "builds cannot link it)",
-                                error));
+    if (!vm::readBoundedFile(runtimePath, exe, error))
+        return fail(
+            fmt::format("--exe needs the static runtime: {} (build the nido-static target; sanitizer "
+                        "builds cannot link it)",
+                        error));
     uint64_t offset = exe.size();
     std::vector<uint8_t> trailer = vm::exeTrailer(offset, package.size());
     exe.insert(exe.end(), package.begin(), package.end());
@@ -69,30 +71,21 @@ int attachToRuntime(std::vector<uint8_t>& package) {
     return 0;
 }
 
-// "--name=V" or "--name V"; false when args[i] is not this flag.
-bool valueFlag(const Args& args, size_t& i, std::string_view name, std::string& value) {
-    std::string_view a = args[i];
-    if (a == name && i + 1 < args.size()) {
-        value = args[++i];
-        return true;
-    }
-    if (!a.starts_with(name) || a.size() <= name.size() || a[name.size()] != '=') return false;
-    value = a.substr(name.size() + 1);
-    return true;
-}
-
 }  // namespace
 
 int cmdPack(const Args& args) {
     PackRequest request;
     bool exe = false;
+    std::string error;
     for (size_t i = 0; i < args.size(); i++) {
         const std::string& a = args[i];
         if (a == "--exe") {
             exe = true;
-        } else if (valueFlag(args, i, "-o", request.outputPath) || valueFlag(args, i, "--output", request.outputPath) ||
-                   valueFlag(args, i, "--name", request.name) || valueFlag(args, i, "--version", request.version)) {
-            continue;
+        } else if (valueFlag(args, i, "-o", request.outputPath, error) ||
+                   valueFlag(args, i, "--output", request.outputPath, error) ||
+                   valueFlag(args, i, "--name", request.name, error) ||
+                   valueFlag(args, i, "--version", request.version, error)) {
+            if (!error.empty()) return fail(error);
         } else if (isManifestFlag(a)) {
             request.runFlags.push_back(a);
         } else if (a.starts_with("-")) {

@@ -27,7 +27,7 @@ int cmdRun(const Args& args) {
     Args programArgs(args.begin() + i + 1, args.end());
     if (vm::isPackageFile(path)) {
         std::vector<uint8_t> bytes;
-        if (!vm::readPackageFile(path, bytes, error)) return fail(error);
+        if (!vm::readBoundedFile(path, bytes, error)) return fail(error);
         return runPackage(path, bytes, opts, programArgs);
     }
     auto program = loadProgram(path);

@@ -105,7 +105,7 @@ void makeRaw(int tty) {
     options.jit = vm::JitMode::Off;
     std::vector<uint8_t> package;
     // A package runs under its own manifest, on the guest's paths.
-    if (vm::readPackageFile(kGuestPackagePath, package, error))
+    if (vm::readBoundedFile(kGuestPackagePath, package, error))
         vm::hostExit(vm::runPackage(kGuestPackagePath, package, options, args, kGuestWorkDir));
     if (!vm::loadModuleFile(kGuestAppPath, program, error)) {
         vm::hostWrite(vm::HostStream::Err, fmt::format("nido: {}\n", error));

@@ -71,7 +71,7 @@ bool readFileRange(int fd, uint64_t offset, uint64_t size, std::vector<uint8_t>&
     return true;
 }
 
-bool readPackageFile(const std::string& path, std::vector<uint8_t>& bytes, std::string& error) {
+bool readBoundedFile(const std::string& path, std::vector<uint8_t>& bytes, std::string& error) {
     auto failed = [&](const std::string& why) {
         error = fmt::format("cannot read '{}': {}", path, why);
         return false;

@@ -34,9 +34,10 @@ bool loadPackage(const std::string& label, const uint8_t* data, size_t size, Loa
 int runPackage(const std::string& label, const std::vector<uint8_t>& bytes, const RunOptions& flags,
                const std::vector<std::string>& args, const std::string& cwd);
 
-// Reads the whole package file at path (a regular file of at most
-// kMaxPackageBytes) into bytes; error "cannot read 'PATH': REASON".
-bool readPackageFile(const std::string& path, std::vector<uint8_t>& bytes, std::string& error);
+// Reads the whole file at path (a package, or the static runtime that
+// --exe attaches one to): a regular file of at most kMaxPackageBytes.
+// Error "cannot read 'PATH': REASON".
+bool readBoundedFile(const std::string& path, std::vector<uint8_t>& bytes, std::string& error);
 
 // Reads size bytes at offset of the open file fd (the package attached to
 // an executable); false with error on a short read.
