@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "cli/commands.hpp"
 #include "cli/flag_values.hpp"
@@ -13,6 +11,7 @@
 #include "compiler/compiler.hpp"
 #include "vm/loader.hpp"
 #include "vm/module_file.hpp"
+#include "vm/package_load.hpp"
 #include "vm/package_manifest.hpp"
 
 namespace nido::cli {
@@ -39,13 +38,13 @@ struct AppManifest {
 constexpr const char* kRunKeys[] = {"allow-read", "allow-write", "allow-env",  "isolate",
                                     "fuel",       "timeout",     "max-output", "max-heap"};
 
+// The whole file, or false after its one-line error.
 bool readText(const fs::path& path, std::string& out) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return false;
-    std::ostringstream s;
-    s << in.rdbuf();
-    out = s.str();
-    return !in.bad();
+    std::vector<uint8_t> bytes;
+    std::string error;
+    if (!vm::readBoundedFile(path.string(), bytes, error)) return refuse(error);
+    out.assign(bytes.begin(), bytes.end());
+    return true;
 }
 
 // "a, b" as "a,b": people write lists with spaces; the flags have none.
@@ -65,7 +64,7 @@ std::string listWithoutSpaces(std::string_view value) {
 
 bool readAppManifest(const fs::path& path, AppManifest& m) {
     std::string text;
-    if (!readText(path, text)) return refuse(fmt::format("cannot read '{}'", path.string()));
+    if (!readText(path, text)) return false;
     for (const vm::ManifestLine& line : vm::manifestLines(text)) {
         std::string key(line.key), value = listWithoutSpaces(line.value);
         auto bad = [&](std::string_view why) {
@@ -97,7 +96,7 @@ bool readAppManifest(const fs::path& path, AppManifest& m) {
 bool addResource(const fs::path& path, const std::string& inner, uint64_t& total, vm::PackageContents& out) {
     if (!vm::validResourcePath(inner)) return refuse(fmt::format("'{}' cannot be a resource path", inner));
     std::string bytes;
-    if (!readText(path, bytes)) return refuse(fmt::format("cannot read '{}'", path.string()));
+    if (!readText(path, bytes)) return false;
     total += bytes.size();
     if (total > vm::kMaxPackageBytes)
         return refuse(fmt::format("the resources pass the largest package ({} bytes)", vm::kMaxPackageBytes));
