@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "cli/app_folder.hpp"
+#include "cli/attached_package.hpp"
 #include "cli/commands.hpp"
 #include "cli/flag_values.hpp"
 #include "hvbridge/hv_run.hpp"
@@ -64,6 +65,8 @@ int attachToRuntime(std::vector<uint8_t>& package) {
                         "builds cannot link it)",
                         error));
     uint64_t offset = exe.size();
+    if (!markAttachedPackage(exe, offset))
+        return fail(fmt::format("'{}' is not a runtime --exe can attach a package to", runtimePath));
     std::vector<uint8_t> trailer = vm::exeTrailer(offset, package.size());
     exe.insert(exe.end(), package.begin(), package.end());
     exe.insert(exe.end(), trailer.begin(), trailer.end());

@@ -366,6 +366,13 @@ def executable_runs_alone(ctx):
     status, out, err = run("greet")
     expect(status == 2 and out == "" and len(err.splitlines()) == 1 and "damaged package" in err,
            f"a damaged executable: status {status}, {err!r}")
+    # Bytes appended after the trailer: the runtime knows it has a package, and says it is damaged.
+    shutil.copy2(ctx.path("greeter"), exe)
+    with open(exe, "ab") as f:
+        f.write(b"appended")
+    status, out, err = run("greet")
+    expect(status == 2 and out == "" and len(err.splitlines()) == 1 and "damaged package" in err,
+           f"an executable with bytes appended: status {status}, {err!r}")
     ldd = subprocess.run(["file", exe], capture_output=True, text=True).stdout if shutil.which("file") else ""
     expect("dynamically linked" not in ldd, f"the executable must be static: {ldd}")
 
