@@ -62,6 +62,13 @@ std::string listWithoutSpaces(std::string_view value) {
     }
 }
 
+// The value with line breaks and NUL bytes shown as \n, \r and \0, for a one-line message.
+std::string escaped(std::string_view value) {
+    std::string out;
+    for (char c : value) out += c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\0' ? "\\0" : std::string(1, c);
+    return out;
+}
+
 bool readAppManifest(const fs::path& path, AppManifest& m) {
     std::string text;
     if (!readText(path, text)) return false;
@@ -198,6 +205,9 @@ bool collectApp(const PackRequest& request, vm::PackageContents& out) {
     if (!vm::checkCompiledProgram(entry.string(), *program, error)) return refuse(error);
     out.program = vm::writeProgram(*program);
     out.programName = entry.stem().string() + ".ndc";
+    if (std::string bad = vm::unwritableValue(m); !bad.empty())
+        return refuse(
+            fmt::format("'{}' cannot go in a manifest (no line breaks, commas or edge spaces, not '*')", escaped(bad)));
     out.manifest = vm::writeManifest(m);
 
     uint64_t total = 0;

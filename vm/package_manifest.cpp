@@ -13,6 +13,8 @@
 
 namespace nido::vm {
 
+using namespace std::string_literals;
+
 namespace {
 
 constexpr size_t kMaxNameBytes = 64;
@@ -203,6 +205,27 @@ bool validAppName(const std::string& name) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
                c == '-';
     });
+}
+
+std::string unwritableValue(const Manifest& m) {
+    auto fits = [](const std::string& v, bool listItem) {
+        bool edgeSpace = !v.empty() && (v.front() == ' ' || v.front() == '\t' || v.back() == ' ' || v.back() == '\t');
+        return !v.empty() && !edgeSpace && v.find_first_of(listItem ? "\n\r,\0"s : "\n\r\0"s) == std::string::npos &&
+               !(listItem && v == "*");
+    };
+    for (const std::string* v : {&m.name, &m.version, &m.entry}) {
+        if (!fits(*v, false)) return *v;
+    }
+    const Permissions& p = m.run.permissions;
+    for (const auto* list : {&p.readPaths, &p.writePaths, &p.envNames}) {
+        for (const std::string& v : *list) {
+            if (!fits(v, true)) return v;
+        }
+    }
+    for (const IsolationRule& r : m.run.isolation.rules) {
+        if (!fits(r.path, true)) return r.path;
+    }
+    return "";
 }
 
 std::string writeManifest(const Manifest& m) {

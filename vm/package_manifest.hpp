@@ -32,6 +32,10 @@ struct ManifestLine {
 // The lines of text (an app.manifest or a package's manifest), viewing it.
 std::vector<ManifestLine> manifestLines(std::string_view text);
 
+// The first value of m that manifest text cannot hold as it is (a path with
+// a newline or comma would read back as something else), or "".
+std::string unwritableValue(const Manifest& m);
+
 // The manifest as text, one "key = value" line each, in a fixed order.
 std::string writeManifest(const Manifest& m);
 

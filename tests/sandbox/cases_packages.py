@@ -390,6 +390,9 @@ def pack_errors(ctx):
                          (["--fuel=abc"], "--fuel=abc")]:
         r = ctx.run(["pack", *flags, "app", "-o", "x.ndar"])
         one_line_error(r, 2, *words.split("|"))
+    # A newline in a flag's path must not smuggle a line into the manifest.
+    r = ctx.run(["pack", "--allow-read=/tmp\nallow-write = *", "app", "-o", "x.ndar"])
+    one_line_error(r, 2, "cannot go in a manifest")
     r = ctx.run(["pack", "app", "-o", "x.zip"])
     one_line_error(r, 2, ".ndar")
     expect(not os.path.exists(ctx.path("x.ndar")), "a failed pack wrote a package")
