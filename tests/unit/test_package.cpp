@@ -135,6 +135,14 @@ TEST_CASE("a manifest round-trips and refuses what it does not know") {
     CHECK(back.run.isolation.rules.size() == 1);
     CHECK(back.run.timeoutSeconds == 2.5);
 
+    CHECK(unwritableValue(m) == "");
+    Manifest smuggler = m;
+    smuggler.run.permissions.readPaths = {"/tmp\nallow-write = *"};
+    CHECK(unwritableValue(smuggler) == "/tmp\nallow-write = *");
+    smuggler.run.permissions.readPaths = {"a,b"};
+    CHECK(unwritableValue(smuggler) == "a,b");
+    smuggler.run.permissions.readPaths = {"*"};
+    CHECK(unwritableValue(smuggler) == "*");
     for (const char* bad :
          {"name = a\nversion = 1\nallow-net = *\n", "name = a\nname = b\nversion = 1\n", "name = ../x\nversion = 1\n",
           "name = a\nversion = 1\nfuel = -1\n", "name = a\nversion = 1\nisolate = sideways\n", "version = 1\n"}) {
