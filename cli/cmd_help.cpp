@@ -16,8 +16,11 @@ struct HelpEntry {
 };
 
 constexpr HelpEntry kHelp[] = {
-    {"run", "nido run [flags] FILE.nd|FILE.ndc [args...]",
+    {"run", "nido run [flags] FILE.nd|FILE.ndc|APP.ndar [args...]",
      "Compiles FILE.nd (or loads and verifies FILE.ndc) and runs its main.\n"
+     "A package APP.ndar (nido pack) runs under its manifest: with no --allow-*\n"
+     "flags it gets the manifest's grants; flags may only narrow them (and its\n"
+     "limits), and asking for more is refused with status 2.\n"
      "Arguments after FILE go to the program.\n"
      "The program may use stdin, stdout, stderr, clocks and its arguments;\n"
      "files and environment variables only when a flag allows them:\n"
@@ -51,9 +54,10 @@ constexpr HelpEntry kHelp[] = {
      "  --stats                   at exit, say on stderr what the JIT compiled\n"
      "Exit status: the program's own (main's int result, else 0); 1 after an\n"
      "uncaught error (PermissionError, OutOfMemoryError, StackOverflowError...);\n"
-     "2 for usage, compile, load or verification errors (and a damaged sandbox\n"
-     "folder); 3 when the --fuel budget runs out; 4 at the --max-output limit;\n"
-     "124 at the --timeout limit. See docs/sandbox.md."},
+     "2 for usage, compile, load or verification errors, a damaged sandbox folder,\n"
+     "a damaged or forged package, or flags wider than its manifest; 3 when the\n"
+     "--fuel budget runs out; 4 at the --max-output limit; 124 at the --timeout\n"
+     "limit. See docs/sandbox.md."},
     {"sandbox", "nido sandbox ls [APP] | diff APP | reset APP",
      "The sandbox folders of apps run with --isolate=writecopy or full\n"
      "($XDG_DATA_HOME/nido/sandbox/APP, by default ~/.local/share/nido/sandbox/APP):\n"
@@ -64,6 +68,23 @@ constexpr HelpEntry kHelp[] = {
      "                            text files\n"
      "  reset APP                 remove APP's sandbox folder (the host is never touched)\n"
      "Exit status: 0; 2 for a bad APP name or a damaged sandbox folder."},
+    {"pack", "nido pack [flags] DIR|FILE.nd -o APP.ndar | nido pack --exe [flags] DIR|FILE.nd -o APP",
+     "Packs an app into one file (docs/package.md): a manifest, the program compiled\n"
+     "and verified, and the app folder's files, each with its SHA-256. DIR may hold\n"
+     "app.manifest (name, version, entry, resources and the run options below as\n"
+     "'key = value' lines); without it the entry is main.nd and every file except\n"
+     "*.nd sources and hidden files is a resource. The program reads its resources\n"
+     "under /app (e.g. /app/data/x.txt), read-only and without --allow-read.\n"
+     "  --name=NAME --version=V   the app's name (default: the folder or file name) and version\n"
+     "  --allow-read[=...] --allow-write[=...] --allow-env[=...] -A\n"
+     "  --fuel=N --max-heap=SIZE --timeout=DURATION --max-output=SIZE --isolate=...\n"
+     "                            written into the manifest: the ceiling of every run\n"
+     "                            of the package\n"
+     "  --exe                     one executable instead: the static runtime with the\n"
+     "                            package attached; it runs with no Nido installed, and\n"
+     "                            every argument goes to the program\n"
+     "A package is checked when it loads (format, hashes, verification); a damaged\n"
+     "one is refused with one line and status 2."},
     {"build", "nido build FILE.nd [-o OUT.ndc]",
      "Compiles FILE.nd and every module it imports (with the prelude and the\n"
      "standard modules it uses) into one module file, FILE.ndc beside the\n"
@@ -74,7 +95,7 @@ constexpr HelpEntry kHelp[] = {
      "every function's instructions with their source lines. With --exec, prints\n"
      "instead the register form the interpreter runs, made from the bytecode at\n"
      "load time (L<n> is local n, S<d> the operand-stack entry at depth d)."},
-    {"hv", "nido hv check | nido hv run [flags] FILE.nd|FILE.ndc [args...]",
+    {"hv", "nido hv check | nido hv run [flags] FILE.nd|FILE.ndc|APP.ndar [args...]",
      "The hypervisor bridge: runs the app in a virtual machine, with the Nido runtime\n"
      "itself inside it. Two kinds of guest:\n"
      "  micro   a KVM micro-VM with no guest kernel: the static runtime runs at CPL3 and\n"
@@ -86,7 +107,9 @@ constexpr HelpEntry kHelp[] = {
      "                            /dev/kvm and its speed, QEMU, the guest kernel, a trial\n"
      "                            micro-VM); status 0 when hv run can work\n"
      "hv run compiles and verifies FILE on the host, gives the guest the app, its args,\n"
-     "the standard streams and any --file, and returns the app's output and status:\n"
+     "the standard streams and any --file, and returns the app's output and status.\n"
+     "A package runs in the guest under its manifest (its grants, narrowed by\n"
+     "--allow-read/--allow-write, are what the micro-VM's VMM allows):\n"
      "  --guest=micro|linux       the kind of guest (default: micro where /dev/kvm works,\n"
      "                            else linux)\n"
      "  --pv=on|off               micro: stdout and stderr through a ring shared with the\n"

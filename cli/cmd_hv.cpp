@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <chrono>
+#include <filesystem>
 #include <optional>
 
 #include "cli/commands.hpp"
@@ -11,6 +12,7 @@
 #include "hvbridge/hv_check.hpp"
 #include "hvbridge/hv_run.hpp"
 #include "vm/module_file.hpp"
+#include "vm/package_load.hpp"
 
 namespace nido::cli {
 
@@ -33,25 +35,6 @@ std::optional<uint64_t> parseMiB(std::string_view text) {
     auto n = parseNumber(text);
     if (!n || *n > kMaxMemMiB) return std::nullopt;
     return *n * scale;
-}
-
-// A flag that takes a value as "--name=VALUE" or "--name VALUE". Returns
-// false when args[i] is not this flag; sets error when its value is missing.
-bool valueFlag(const Args& args, size_t& i, std::string_view name, std::string& value, std::string& error) {
-    std::string_view a = args[i];
-    if (!a.starts_with(name)) return false;
-    if (a.size() == name.size()) {
-        if (i + 1 == args.size()) {
-            error = fmt::format("{} needs a value (see 'nido help hv')", name);
-            return true;
-        }
-        value = args[++i];
-        return true;
-    }
-    if (a[name.size()] != '=') return false;
-    value = std::string(a.substr(name.size() + 1));
-    if (value.empty()) error = fmt::format("{} needs a value (see 'nido help hv')", name);
-    return true;
 }
 
 // --allow-read or --allow-write: everything, or "=A,B" (no empty items).
@@ -104,6 +87,33 @@ int cmdHvCheck(const Args& args) {
         }
     }
     return hv::hvCheck(accel, kernel, guest);
+}
+
+// A package is checked and verified here, on the host, and the --allow
+// flags narrowed against its manifest, before anything boots; the guest
+// gets the whole package and checks it again.
+int hvRunPackage(const hv::HvRunOptions& o, const std::string& path, const Args& programArgs) {
+    hv::HvApp app;
+    app.name = path;
+    app.args = programArgs;
+    std::string error;
+    vm::LoadedPackage package;
+    if (!vm::readBoundedFile(path, app.module, error) ||
+        !vm::loadPackage(path, app.module.data(), app.module.size(), package, error))
+        return fail(error);
+    vm::RunOptions flags, run;
+    vm::Permissions& asked = flags.permissions;
+    asked.readAll = o.allowRead.all;
+    asked.readPaths = o.allowRead.paths;
+    asked.writeAll = o.allowWrite.all;
+    asked.writePaths = o.allowWrite.paths;
+    std::error_code ec;
+    if (!vm::applyManifest(path, package.manifest, flags, std::filesystem::current_path(ec).string(), run, error))
+        return fail(error);
+    app.package = true;
+    app.packageRead = {run.permissions.readAll, run.permissions.readPaths};
+    app.packageWrite = {run.permissions.writeAll, run.permissions.writePaths};
+    return hv::hvRun(o, app);
 }
 
 int cmdHvRun(const Args& args) {
@@ -174,11 +184,15 @@ int cmdHvRun(const Args& args) {
         }
     }
     if (i == args.size()) return fail("hv run needs a file (see 'nido help hv')");
+    if (vm::isPackageFile(args[i])) return hvRunPackage(o, args[i], Args(args.begin() + i + 1, args.end()));
     // Compiled (or loaded) and verified here, on the host: a bad app is
     // refused before anything boots.
     auto program = loadProgram(args[i]);
     if (!program) return 2;
-    hv::HvApp app{args[i], vm::writeProgram(*program), Args(args.begin() + i + 1, args.end())};
+    hv::HvApp app;
+    app.name = args[i];
+    app.module = vm::writeProgram(*program);
+    app.args = Args(args.begin() + i + 1, args.end());
     return hv::hvRun(o, app);
 }
 

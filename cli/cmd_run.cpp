@@ -1,4 +1,5 @@
-// `nido run [flags] FILE [args...]`: compile or load, verify, run.
+// `nido run [flags] FILE [args...]`: compile or load, verify, run; or run a
+// package under its manifest.
 #include <fmt/core.h>
 
 #include <filesystem>
@@ -6,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/program_input.hpp"
 #include "cli/run_flags.hpp"
+#include "vm/package_load.hpp"
 #include "vm/runtime.hpp"
 
 namespace nido::cli {
@@ -24,11 +26,16 @@ int cmdRun(const Args& args) {
     }
     if (i == args.size()) return fail("run needs a file (see 'nido help run')");
     const std::string& path = args[i];
+    Args programArgs(args.begin() + i + 1, args.end());
+    if (vm::isPackageFile(path)) {
+        std::vector<uint8_t> bytes;
+        if (!vm::readBoundedFile(path, bytes, error)) return fail(error);
+        return runPackage(path, bytes, opts, programArgs);
+    }
     // The sandbox folder is named after the program unless a flag names it.
     if (opts.isolation.appName.empty()) opts.isolation.appName = std::filesystem::path(path).stem().string();
     auto program = loadProgram(path);
     if (!program) return 2;
-    Args programArgs(args.begin() + i + 1, args.end());
     return vm::runProgram(*program, programArgs, opts);
 }
 

@@ -17,6 +17,7 @@ int cmdDisasm(const Args& args);
 int cmdHelp(const Args& args);
 int cmdHv(const Args& args);
 int cmdSandbox(const Args& args);
+int cmdPack(const Args& args);
 
 // Prints "nido: message" to stderr and returns 2, the usage/load status.
 int fail(const std::string& message);

@@ -23,6 +23,12 @@ std::optional<std::vector<std::string>> parseList(std::string_view text);
 // "2.5" or "2.5s" (seconds), "500ms", "5m", "1h".
 std::optional<double> parseDuration(std::string_view text);
 
+// A flag that takes a value as "--name=VALUE" or "--name VALUE" (args[i]
+// and args[i + 1], i then moved past the value). Returns false when args[i]
+// is not this flag; sets error when its value is missing or empty.
+bool valueFlag(const std::vector<std::string>& args, size_t& i, std::string_view name, std::string& value,
+               std::string& error);
+
 // Whether arg is the flag name, bare or as "name=VALUE".
 bool hasFlag(std::string_view arg, std::string_view name);
 

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "cli/attached_package.hpp"
 #include "cli/commands.hpp"
 #include "hvbridge/guest_init.hpp"
 
@@ -30,6 +31,8 @@ int main(int argc, char** argv) {
     using namespace nido::cli;
     // The same binary, linked statically, is PID 1 of `nido hv run`'s guest.
     if (nido::hv::isGuestInit(argv[0])) nido::hv::guestInitMain();
+    // A `nido pack --exe` executable runs its package and nothing else.
+    if (auto status = runAttachedPackage(argc, argv)) return *status;
     Args args(argv + 1, argv + argc);
     if (args.empty()) {
         cmdHelp({});
@@ -42,6 +45,7 @@ int main(int argc, char** argv) {
         return cmdRun(rest);
     }
     if (cmd == "build") return cmdBuild(rest);
+    if (cmd == "pack") return cmdPack(rest);
     if (cmd == "check") return cmdCheck(rest);
     if (cmd == "disasm") return cmdDisasm(rest);
     if (cmd == "hv") return cmdHv(rest);

@@ -11,12 +11,20 @@
 #include "cli/commands.hpp"
 #include "compiler/compiler.hpp"
 #include "vm/loader.hpp"
+#include "vm/package_load.hpp"
 
 namespace nido::cli {
 
 bool isModuleFile(const std::string& path) { return path.size() > 4 && path.ends_with(".ndc"); }
 
 namespace {
+
+// HOST: getcwd(3), what relative grants are resolved against; "" when unknown.
+std::string workingDirectory() {
+    std::error_code ec;
+    std::string cwd = std::filesystem::current_path(ec).string();
+    return ec ? "" : cwd;
+}
 
 // The compiler and loader report bad contents; a file that cannot be opened
 // at all is a usage error and gets the plain one-line form.
@@ -41,6 +49,10 @@ bool checkReadable(const std::string& path) {
 
 std::optional<vm::Program> loadProgram(const std::string& path) {
     if (!checkReadable(path)) return std::nullopt;
+    if (vm::isPackageFile(path)) {
+        fail(fmt::format("'{}' is a package: run it with 'nido run' or 'nido hv run'", path));
+        return std::nullopt;
+    }
     vm::Program program;
     std::string error;
     if (isModuleFile(path)) {
@@ -61,6 +73,11 @@ std::optional<vm::Program> loadProgram(const std::string& path) {
         return std::nullopt;
     }
     return compiled;
+}
+
+int runPackage(const std::string& label, const std::vector<uint8_t>& bytes, const vm::RunOptions& flags,
+               const std::vector<std::string>& args) {
+    return vm::runPackage(label, bytes, flags, args, workingDirectory());
 }
 
 }  // namespace nido::cli

@@ -118,7 +118,7 @@ bool buildInitramfs(const GuestImageSpec& spec, std::string& out, std::string& e
     cpio.addDirectory("tmp", 01777);
     cpio.addFile("init", runtime, 0755);
     cpio.addDirectory("nido");
-    cpio.addFile(std::string_view(kGuestAppPath).substr(1),
+    cpio.addFile(std::string_view(spec.package ? kGuestPackagePath : kGuestAppPath).substr(1),
                  std::string_view(reinterpret_cast<const char*>(spec.module.data()), spec.module.size()));
     std::string args;
     for (const std::string& a : spec.args) {

@@ -4,6 +4,7 @@
 //   /dev/console, /dev/ttyS0, /dev/null   device nodes (no devtmpfs needed)
 //   /proc             mounted by /init
 //   /nido/app.ndc     the app, compiled and verified on the host
+//   /nido/app.ndar    or the app's package, checked on the host
 //   /nido/args        its arguments, each ended by a NUL byte
 //   /nido/stdin       the host's standard input, read up front
 //   /app/...          files given with --file; the app's working directory
@@ -17,6 +18,7 @@
 namespace nido::hv {
 
 constexpr const char* kGuestAppPath = "/nido/app.ndc";
+constexpr const char* kGuestPackagePath = "/nido/app.ndar";
 constexpr const char* kGuestArgsPath = "/nido/args";
 constexpr const char* kGuestStdinPath = "/nido/stdin";
 constexpr const char* kGuestWorkDir = "/app";
@@ -32,8 +34,9 @@ struct GuestFile {
 std::optional<GuestFile> parseGuestFile(const std::string& spec, std::string& error);
 
 struct GuestImageSpec {
-    std::string runtimePath;  // the static runtime that becomes /init
-    std::vector<uint8_t> module;
+    std::string runtimePath;      // the static runtime that becomes /init
+    std::vector<uint8_t> module;  // .ndc bytes, or .ndar bytes when package is set
+    bool package = false;
     std::vector<std::string> args;
     std::string stdinBytes;
     std::vector<GuestFile> files;

@@ -23,6 +23,7 @@
 #include "hvbridge/guest_protocol.hpp"
 #include "vm/host.hpp"
 #include "vm/loader.hpp"
+#include "vm/package_load.hpp"
 #include "vm/runtime.hpp"
 
 namespace nido::hv {
@@ -83,8 +84,10 @@ void makeRaw(int tty) {
 
 // The child: runs the app with the runtime's ordinary entry point. Inside
 // the guest the app may touch every file: the virtual machine is its
-// sandbox, and nothing in it reaches the host's disk. The JIT is a shared
-// library that a static /init cannot load, so the interpreter runs alone.
+// sandbox, and nothing in it reaches the host's disk. A package is the
+// exception: it gets what its manifest grants, on the guest's paths. The
+// JIT is a shared library that a static /init cannot load, so the
+// interpreter runs alone.
 [[noreturn]] void runApp() {
     std::string argBytes;
     std::vector<std::string> args;
@@ -98,13 +101,17 @@ void makeRaw(int tty) {
     }
     vm::Program program;
     std::string error;
+    vm::RunOptions options;
+    options.jit = vm::JitMode::Off;
+    std::vector<uint8_t> package;
+    // A package runs under its own manifest, on the guest's paths.
+    if (vm::readBoundedFile(kGuestPackagePath, package, error))
+        vm::hostExit(vm::runPackage(kGuestPackagePath, package, options, args, kGuestWorkDir));
     if (!vm::loadModuleFile(kGuestAppPath, program, error)) {
         vm::hostWrite(vm::HostStream::Err, fmt::format("nido: {}\n", error));
         vm::hostExit(2);
     }
-    vm::RunOptions options;
     options.permissions.readAll = options.permissions.writeAll = options.permissions.envAll = true;
-    options.jit = vm::JitMode::Off;
     vm::hostExit(vm::runProgram(program, args, options));
 }
 

@@ -261,6 +261,7 @@ int hvRun(const HvRunOptions& o, const HvApp& app) {
     }
 
     spec.module = app.module;
+    spec.package = app.package;
     spec.args = app.args;
     spec.files = o.files;
     if (!readHostStdin(spec.stdinBytes, error)) return fail(error);

@@ -48,9 +48,14 @@ struct HvRunOptions {
 };
 
 struct HvApp {
-    std::string name;  // as given on the command line
-    std::vector<uint8_t> module;
+    std::string name;             // as given on the command line
+    std::vector<uint8_t> module;  // .ndc bytes, or the .ndar bytes of a package
     std::vector<std::string> args;
+    // A package (checked on the host): the guest runs it under its manifest,
+    // and a micro-VM's VMM grants the host paths the run may use, the
+    // manifest's narrowed by the --allow flags.
+    bool package = false;
+    PathGrant packageRead, packageWrite;
 };
 
 // Returns the exit status of `nido hv run`: the app's, or 1, 2 or 124 with

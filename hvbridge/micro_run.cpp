@@ -60,9 +60,10 @@ vmm::PathPermission permission(const PathGrant& grant) {
     return p;
 }
 
-// /app/NAME.ndc for the app given as NAME.nd or NAME.ndc.
-std::string guestModulePath(const std::string& appName) {
-    return "/app/" + std::filesystem::path(appName).stem().string() + ".ndc";
+// /app/NAME.ndc for the app given as NAME.nd or NAME.ndc; /app/NAME.ndar
+// for a package.
+std::string guestModulePath(const HvApp& app) {
+    return "/app/" + std::filesystem::path(app.name).stem().string() + (app.package ? ".ndar" : ".ndc");
 }
 
 }  // namespace
@@ -97,7 +98,12 @@ int microRun(const HvRunOptions& o, const HvApp& app) {
     if (!kvmUsable(why))
         return fail(fmt::format("--guest=micro needs KVM: {} (--guest=linux runs on QEMU's emulator)", why));
 
-    std::string modulePath = guestModulePath(app.name);
+    std::string modulePath = guestModulePath(app);
+    // A package's runtime gets the flags as given and narrows its manifest
+    // with them as the host did (cmd_hv.cpp), which gives the VMM the result;
+    // the --file files are not added: they would go past the manifest.
+    const PathGrant& vmmRead = app.package ? app.packageRead : o.allowRead;
+    const PathGrant& vmmWrite = app.package ? app.packageWrite : o.allowWrite;
     config.files[modulePath].bytes.assign(app.module.begin(), app.module.end());
     for (const GuestFile& f : o.files) {
         if (::access(f.hostPath.c_str(), R_OK) != 0)
@@ -108,7 +114,7 @@ int microRun(const HvRunOptions& o, const HvApp& app) {
     // --jit=off: the static runtime cannot load the JIT plugin, and off it
     // never starts a background compile thread (one vCPU, no clone).
     config.argv = {"nido", "run", "--jit=off"};
-    addGrantFlag(config.argv, "--allow-read", o.allowRead, o.files);
+    addGrantFlag(config.argv, "--allow-read", o.allowRead, app.package ? std::vector<GuestFile>{} : o.files);
     addGrantFlag(config.argv, "--allow-write", o.allowWrite);
     config.argv.push_back(modulePath);
     config.argv.insert(config.argv.end(), app.args.begin(), app.args.end());
@@ -120,8 +126,8 @@ int microRun(const HvRunOptions& o, const HvApp& app) {
     if (const char* fault = std::getenv(kTestFaultVariable))
         config.envp.push_back(fmt::format("{}={}", kTestFaultVariable, fault));
     config.paravirtual = o.paravirtual;
-    config.allowRead = permission(o.allowRead);
-    config.allowWrite = permission(o.allowWrite);
+    config.allowRead = permission(vmmRead);
+    config.allowWrite = permission(vmmWrite);
     config.memBytes = (o.memGiven ? o.memMiB : kDefaultMemMiB) << 20;
     config.timeoutSeconds = o.timeoutSeconds;
 

@@ -28,6 +28,7 @@
 #include "vm/host_files.hpp"
 #include "vm/isolated_files.hpp"
 #include "vm/limits.hpp"
+#include "vm/package_vfs.hpp"
 #include "vm/pv_channel.hpp"
 #include "vm/sandbox.hpp"
 
@@ -38,8 +39,9 @@ struct HostRun::State {
     IsolatedFiles isolation;
     std::vector<std::string> args;
     HostWatch watch;
-    uint64_t outputWritten = 0;  // the program's bytes so far, for --max-output
-    bool ended = false;          // HostRun::end has run
+    uint64_t outputWritten = 0;                   // the program's bytes so far, for --max-output
+    bool ended = false;                           // HostRun::end has run
+    const PackageResources* resources = nullptr;  // a package's files under /app, when a package runs
 };
 
 namespace {
@@ -234,6 +236,26 @@ HostResult checkPath(std::string_view path, Access a, bool followLast, std::stri
     if (HostResult r = decide(a, resolved); !r.ok()) return r;
     if (gRaceHook) gRaceHook(resolved);
     return {};
+}
+
+// While a package runs, paths under /app are its resources (package_vfs.hpp),
+// answered from memory before any permission check: the app may read its
+// own files, and nothing may change them.
+const PackageResources* resourcesAt(std::string_view path, std::string& inner) {
+    if (!gRun || !gRun->resources || path.find('\0') != std::string_view::npos) return nullptr;
+    auto in = PackageResources::inside(path, sandbox().cwd());
+    if (!in) return nullptr;
+    inner = std::move(*in);
+    return gRun->resources;
+}
+
+std::string resourcePath(const std::string& inner) {
+    return inner.empty() ? std::string(kResourceRoot) : fmt::format("{}/{}", kResourceRoot, inner);
+}
+
+HostResult resourceReadOnly(std::string_view verb, const std::string& inner) {
+    return {HostStatus::Failed,
+            fmt::format("cannot {} \"{}\": the package's files are read-only", verb, resourcePath(inner))};
 }
 
 // HOST: getcwd(3), the base for relative paths; "" when it has none.
@@ -456,6 +478,12 @@ HostResult folderFormFailure(std::string_view verb, const std::string& resolved,
 
 HostResult hostReadFile(std::string_view path, std::string& out) {
     std::string resolved;
+    if (const PackageResources* res = resourcesAt(path, resolved)) {
+        const std::string* file = res->file(resolved);
+        if (!file) return failed("read", resourcePath(resolved), res->isDir(resolved) ? EISDIR : ENOENT);
+        out = *file;
+        return {};
+    }
     if (HostResult r = checkPath(path, Access::Read, true, "read", resolved); !r.ok()) return r;
     if (namesFolder(path)) return folderFormFailure("read", resolved, Access::Read);
     if (isolation().involves(resolved)) return isolation().readFile(resolved, out);
@@ -504,6 +532,7 @@ HostResult writeAt(int dirfd, const char* name, std::string_view path, std::stri
 
 HostResult hostWriteFile(std::string_view path, std::string_view data) {
     std::string resolved;
+    if (resourcesAt(path, resolved)) return resourceReadOnly("write", resolved);
     if (HostResult r = checkPath(path, Access::Write, true, "write", resolved); !r.ok()) return r;
     if (resolved == "/") return failed("write", resolved, EISDIR);
     if (namesFolder(path)) return folderFormFailure("write", resolved, Access::Write);
@@ -525,6 +554,7 @@ HostResult appendAt(int dirfd, const char* name, std::string_view path, std::str
 
 HostResult hostAppendFile(std::string_view path, std::string_view data) {
     std::string resolved;
+    if (resourcesAt(path, resolved)) return resourceReadOnly("write", resolved);
     if (HostResult r = checkPath(path, Access::Write, true, "write", resolved); !r.ok()) return r;
     if (resolved == "/") return failed("write", resolved, EISDIR);
     if (namesFolder(path)) return folderFormFailure("write", resolved, Access::Write);
@@ -563,6 +593,10 @@ HostResult kindOf(std::string_view path, FileKind& out) {
     std::string resolved;
     out = FileKind::None;
     if (path.empty()) return {};  // names nothing: not there, as a missing file is not
+    if (const PackageResources* res = resourcesAt(path, resolved)) {
+        out = res->isDir(resolved) ? FileKind::Dir : res->file(resolved) ? FileKind::File : FileKind::None;
+        return {};
+    }
     if (HostResult r = checkPath(path, Access::Read, true, "read", resolved); !r.ok()) return r;
     HostResult r = kindChecked(resolved, Access::Read, out);
     if (namesFolder(path) && out == FileKind::File) out = FileKind::None;
@@ -616,6 +650,10 @@ HostResult hostListChecked(const std::string& resolved, Access a, std::vector<st
 
 HostResult hostListDir(std::string_view path, std::vector<std::string>& out) {
     std::string resolved;
+    if (const PackageResources* res = resourcesAt(path, resolved)) {
+        if (res->list(resolved, out)) return {};
+        return failed("list", resourcePath(resolved), res->file(resolved) ? ENOTDIR : ENOENT);
+    }
     if (HostResult r = checkPath(path, Access::Read, true, "list", resolved); !r.ok()) return r;
     if (isolation().involves(resolved, true)) return isolation().listDir(resolved, out);
     return hostListChecked(resolved, Access::Read, out);
@@ -656,6 +694,7 @@ HostResult removeAt(int dirfd, const char* name, std::string_view path) {
 
 HostResult hostRemove(std::string_view path) {
     std::string resolved;
+    if (resourcesAt(path, resolved)) return resourceReadOnly("remove", resolved);
     if (HostResult r = checkPath(path, Access::Write, false, "remove", resolved); !r.ok()) return r;
     if (resolved == "/") return failed("remove", resolved, EBUSY);
     if (namesFolder(path)) {
@@ -671,6 +710,7 @@ HostResult hostRemove(std::string_view path) {
 
 HostResult hostMkdirs(std::string_view path) {
     std::string resolved;
+    if (resourcesAt(path, resolved)) return resourceReadOnly("create", resolved);
     if (HostResult r = checkPath(path, Access::Write, true, "create", resolved); !r.ok()) return r;
     if (isolation().involves(resolved)) return isolation().mkdirs(sandbox(), resolved);
     // Walk down from the root one component at a time, each opened
@@ -771,6 +811,7 @@ const std::string& HostRun::startError() const { return state_->isolation.startE
 HostRun::~HostRun() { gRun = previous_; }
 
 void HostRun::end() { finishRun(*state_); }
+void HostRun::mountResources(const PackageResources* resources) { state_->resources = resources; }
 
 HostCapture::HostCapture() {
     gCapture = this;

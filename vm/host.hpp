@@ -35,6 +35,8 @@
 
 namespace nido::vm {
 
+class PackageResources;
+
 enum class HostStream { Out, Err };
 
 void hostWrite(HostStream stream, std::string_view bytes);
@@ -89,6 +91,8 @@ public:
     void end();
     HostRun(const HostRun&) = delete;
     HostRun& operator=(const HostRun&) = delete;
+    // A package's files, read-only under /app for this run (package_vfs.hpp).
+    void mountResources(const PackageResources* resources);
 
     // Why the run cannot start ("" when it can): a bad app name or a
     // damaged sandbox folder. The caller reports it, status 2.

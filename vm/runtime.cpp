@@ -261,6 +261,7 @@ int runProgram(const Program& p, const std::vector<std::string>& args, const Run
         hostWrite(HostStream::Err, fmt::format("nido: {}\n", host.startError()));
         return 2;
     }
+    host.mountResources(opts.resources);
     RunRequest req{p, args, opts};
     if (!runOnProgramStack(req)) {
         req.status = runHere(p, args, opts);  // no room: run with the stack we have

@@ -13,6 +13,8 @@
 
 namespace nido::vm {
 
+class PackageResources;
+
 struct RunOptions {
     bool trace = false;           // print each instruction to stderr as it runs
     uint32_t maxFrames = 20000;   // Nido call depth before StackOverflowError (at least 10,000)
@@ -26,6 +28,9 @@ struct RunOptions {
     bool learn = false;           // --learn: everything allowed; at exit, print the --allow-* flags the run used
     JitMode jit = JitMode::On;    // --jit; off whatever it says under --trace and --fuel
     bool stats = false;           // --stats: what the JIT did, on stderr at exit
+    // A package's resource files, read-only under /app (package_vfs.hpp);
+    // null when the program is not a package. Owned by the caller.
+    const PackageResources* resources = nullptr;
     // Hot functions compile on a background thread; false keeps every
     // compile on the program thread and starts no thread (tiering.hpp).
     bool jitThreadAllowed = true;
