@@ -6,11 +6,11 @@
 #include <filesystem>
 
 #include "cli/commands.hpp"
-#include "cli/flag_values.hpp"
 #include "cli/run_flags.hpp"
 #include "compiler/compiler.hpp"
 #include "vm/loader.hpp"
 #include "vm/module_file.hpp"
+#include "vm/option_values.hpp"
 #include "vm/package_load.hpp"
 #include "vm/package_manifest.hpp"
 
@@ -47,21 +47,6 @@ bool readText(const fs::path& path, std::string& out) {
     return true;
 }
 
-// "a, b" as "a,b": people write lists with spaces; the flags have none.
-std::string listWithoutSpaces(std::string_view value) {
-    std::string out;
-    while (true) {
-        size_t comma = value.find(',');
-        std::string_view item = value.substr(0, comma);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-        out += item;
-        if (comma == std::string_view::npos) return out;
-        out += ',';
-        value.remove_prefix(comma + 1);
-    }
-}
-
 // The value with line breaks and NUL bytes shown as \n, \r and \0, for a one-line message.
 std::string escaped(std::string_view value) {
     std::string out;
@@ -73,7 +58,7 @@ bool readAppManifest(const fs::path& path, AppManifest& m) {
     std::string text;
     if (!readText(path, text)) return false;
     for (const vm::ManifestLine& line : vm::manifestLines(text)) {
-        std::string key(line.key), value = listWithoutSpaces(line.value);
+        std::string key(line.key), value = vm::listWithoutSpaces(line.value);
         auto bad = [&](std::string_view why) {
             return refuse(fmt::format("{}:{}: {}", path.string(), line.number, why));
         };
@@ -86,7 +71,7 @@ bool readAppManifest(const fs::path& path, AppManifest& m) {
             m.entry = value;
         } else if (key == "resources") {
             m.resourcesGiven = true;
-            auto items = parseList(value);
+            auto items = vm::parseList(value);
             if (!items) return bad("expected 'resources = PATH,PATH,...'");
             m.resources.insert(m.resources.end(), items->begin(), items->end());
         } else if (std::find(std::begin(kRunKeys), std::end(kRunKeys), key) != std::end(kRunKeys)) {
@@ -180,11 +165,12 @@ bool collectApp(const PackRequest& request, vm::PackageContents& out) {
     m.entry = entry.filename().string();
     if (!vm::validAppName(m.name))
         return refuse(
-            fmt::format("bad app name '{}': use letters, digits, '.', '_' and '-' (at most 64); "
-                        "give one with --name",
-                        m.name));
-    if (m.version.size() > 64 || m.version.find_first_of(" \t\n") != std::string::npos)
-        return refuse(fmt::format("bad version '{}': no spaces, at most 64 characters", m.version));
+            fmt::format("bad app name '{}': no '/' or control characters, not '.' or '..', at most 255 "
+                        "bytes; give one with --name",
+                        escaped(m.name)));
+    if (!vm::validVersion(m.version))
+        return refuse(
+            fmt::format("bad version '{}': no spaces or control characters, 1 to 64 bytes", escaped(m.version)));
     std::string error;
     std::vector<std::string> flags = app.runFlags;
     flags.insert(flags.end(), request.runFlags.begin(), request.runFlags.end());

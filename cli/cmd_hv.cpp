@@ -12,6 +12,7 @@
 #include "hvbridge/hv_check.hpp"
 #include "hvbridge/hv_run.hpp"
 #include "vm/module_file.hpp"
+#include "vm/option_values.hpp"
 #include "vm/package_load.hpp"
 
 namespace nido::cli {
@@ -32,7 +33,7 @@ std::optional<uint64_t> parseMiB(std::string_view text) {
     if (!text.empty() && (text.back() == 'G' || text.back() == 'g' || text.back() == 'M' || text.back() == 'm')) {
         text.remove_suffix(1);
     }
-    auto n = parseNumber(text);
+    auto n = vm::parseNumber(text);
     if (!n || *n > kMaxMemMiB) return std::nullopt;
     return *n * scale;
 }
@@ -43,7 +44,7 @@ bool parseGrant(std::string_view arg, std::string_view flag, hv::PathGrant& gran
         grant.all = true;
         return true;
     }
-    auto paths = parseList(arg.substr(flag.size() + 1));
+    auto paths = vm::parseList(arg.substr(flag.size() + 1));
     if (!paths) {
         error = fmt::format("bad value in '{}': expected a comma-separated list of paths", arg);
         return false;
@@ -167,14 +168,14 @@ int cmdHvRun(const Args& args) {
             o.memGiven = true;
         } else if (valueFlag(args, i, "--cpus", value, error)) {
             if (!error.empty()) return fail(error);
-            auto n = parseNumber(value);
+            auto n = vm::parseNumber(value);
             if (!n || *n == 0 || *n > kMaxCpus) {
                 return fail(fmt::format("bad value in '--cpus={}': expected a number from 1 to {}", value, kMaxCpus));
             }
             o.cpus = int(*n);
         } else if (valueFlag(args, i, "--timeout", value, error)) {
             if (!error.empty()) return fail(error);
-            auto s = parseDuration(value);
+            auto s = vm::parseDuration(value);
             if (!s)
                 return fail(
                     fmt::format("bad value in '--timeout={}': expected a duration such as 10, 2.5s or 500ms", value));

@@ -2,10 +2,12 @@
 
 #include <fmt/core.h>
 
-#include <optional>
+#include <utility>
 
 #include "cli/flag_values.hpp"
-#include "vm/sandbox_store.hpp"
+#include "vm/isolation.hpp"
+#include "vm/limit_options.hpp"
+#include "vm/option_values.hpp"
 
 namespace nido::cli {
 
@@ -15,12 +17,6 @@ namespace {
 // construction could not run.
 constexpr uint32_t kMinFrames = 100;
 constexpr uint32_t kMaxFrames = 10'000'000;
-// Far beyond any run's length, and small enough that the counter cannot wrap.
-constexpr uint64_t kMaxFuel = uint64_t(1) << 62;
-// A heap smaller than this cannot hold the runtime's own start-up objects.
-constexpr uint64_t kMinHeap = 1 << 20;
-// Room for an error message or two: a smaller limit ends nearly any run at once.
-constexpr uint64_t kMinOutput = 1 << 10;
 
 // --allow-KIND grants everything of that kind; --allow-KIND=A,B grants A and B.
 bool parseGrant(std::string_view flag, std::string_view kind, bool& all, std::vector<std::string>& list,
@@ -30,7 +26,7 @@ bool parseGrant(std::string_view flag, std::string_view kind, bool& all, std::ve
         all = true;
         return true;
     }
-    auto items = parseList(flag.substr(prefix.size() + 1));
+    auto items = vm::parseList(flag.substr(prefix.size() + 1));
     if (!items) {
         error = fmt::format("bad value in '{}': expected a comma-separated list", flag);
         return false;
@@ -44,28 +40,11 @@ FlagParse bad(std::string& error, std::string message) {
     return FlagParse::Bad;
 }
 
-std::optional<vm::IsolationMode> parseIsolationMode(std::string_view text) {
-    if (text == "merged") return vm::IsolationMode::Merged;
-    if (text == "writecopy") return vm::IsolationMode::WriteCopy;
-    if (text == "full") return vm::IsolationMode::Full;
-    return std::nullopt;
-}
-
-// --isolate=MODE sets the mode of every path no rule names;
-// --isolate=MODE:PATH,... adds a rule for each path.
-FlagParse parseIsolate(std::string_view a, vm::Isolation& iso, std::string& error) {
-    std::string_view value = a.substr(std::string_view("--isolate=").size());
-    size_t colon = value.find(':');
-    auto mode = parseIsolationMode(value.substr(0, colon));
-    if (!mode) return bad(error, fmt::format("bad value in '{}': expected merged, writecopy or full", a));
-    if (colon == std::string_view::npos) {
-        iso.defaultMode = *mode;
-        return FlagParse::Parsed;
-    }
-    auto paths = parseList(value.substr(colon + 1));
-    if (!paths) return bad(error, fmt::format("bad value in '{}': expected MODE:PATH,...", a));
-    for (std::string& path : *paths) iso.rules.push_back({std::move(path), *mode});
-    return FlagParse::Parsed;
+// "--KEY=VALUE" as KEY and VALUE; KEY empty when arg has no '='.
+std::pair<std::string_view, std::string_view> keyAndValue(std::string_view arg) {
+    size_t eq = arg.find('=');
+    if (!arg.starts_with("--") || eq == std::string_view::npos) return {};
+    return {arg.substr(2, eq - 2), arg.substr(eq + 1)};
 }
 
 }  // namespace
@@ -88,33 +67,15 @@ FlagParse parseRunFlag(std::string_view a, vm::RunOptions& opts, std::string& er
             return bad(error, fmt::format("bad value in '{}': expected off, on or eager", a));
         }
     } else if (a.starts_with("--max-frames=")) {
-        auto n = parseNumber(a.substr(13));
+        auto n = vm::parseNumber(a.substr(13));
         if (!n || *n < kMinFrames || *n > kMaxFrames)
             return bad(error,
                        fmt::format("bad value in '{}': expected a number from {} to {}", a, kMinFrames, kMaxFrames));
         opts.maxFrames = uint32_t(*n);
-    } else if (a.starts_with("--fuel=")) {
-        auto n = parseNumber(a.substr(7));
-        if (!n || *n == 0 || *n > kMaxFuel)
-            return bad(error, fmt::format("bad value in '{}': expected a number from 1 to {}", a, kMaxFuel));
-        opts.fuel = *n;
-    } else if (a.starts_with("--max-heap=")) {
-        auto n = parseSize(a.substr(11));
-        if (!n || *n < kMinHeap)
-            return bad(error, fmt::format("bad value in '{}': expected a size such as 64M (at least 1M)", a));
-        opts.maxHeapBytes = *n;
-    } else if (a.starts_with("--timeout=")) {
-        auto seconds = parseDuration(a.substr(10));
-        if (!seconds)
-            return bad(error, fmt::format("bad value in '{}': expected a duration such as 10, 2.5s or 500ms "
-                                          "(at most a week)",
-                                          a));
-        opts.timeoutSeconds = *seconds;
-    } else if (a.starts_with("--max-output=")) {
-        auto n = parseSize(a.substr(13));
-        if (!n || *n < kMinOutput)
-            return bad(error, fmt::format("bad value in '{}': expected a size such as 64K (at least 1K)", a));
-        opts.maxOutputBytes = *n;
+    } else if (auto [key, value] = keyAndValue(a); vm::isLimitOption(key)) {
+        std::string expected;
+        if (!vm::parseLimitOption(key, value, opts, expected))
+            return bad(error, fmt::format("bad value in '{}': expected {}", a, expected));
     } else if (a.starts_with("--audit=")) {
         std::string_view path = a.substr(8);
         if (path.empty() || path.find('\0') != std::string_view::npos)
@@ -123,7 +84,10 @@ FlagParse parseRunFlag(std::string_view a, vm::RunOptions& opts, std::string& er
     } else if (a == "--learn") {
         opts.learn = true;
     } else if (a.starts_with("--isolate=")) {
-        return parseIsolate(a, opts.isolation, error);
+        if (!vm::parseIsolate(a.substr(10), opts.isolation))
+            return bad(error, fmt::format("bad value in '{}': expected merged, writecopy or full, "
+                                          "or MODE:PATH,...",
+                                          a));
     } else if (a.starts_with("--isolate-app=")) {
         opts.isolation.appName = a.substr(14);
         if (!vm::validAppName(opts.isolation.appName))

@@ -238,19 +238,23 @@ HostResult checkPath(std::string_view path, Access a, bool followLast, std::stri
     return {};
 }
 
+std::string resourcePath(const std::string& inner) {
+    return inner.empty() ? std::string(kResourceRoot) : fmt::format("{}/{}", kResourceRoot, inner);
+}
+
 // While a package runs, paths under /app are its resources (package_vfs.hpp),
 // answered from memory before any permission check: the app may read its
-// own files, and nothing may change them.
-const PackageResources* resourcesAt(std::string_view path, std::string& inner) {
+// own files (access a Read), and nothing may change them. No flag decides
+// that, but the audit shows it, with the rule "package resource", so the
+// log holds every file the app touched.
+const PackageResources* resourcesAt(std::string_view path, Access a, std::string& inner) {
     if (!gRun || !gRun->resources || path.find('\0') != std::string_view::npos) return nullptr;
     auto in = PackageResources::inside(path, sandbox().cwd());
     if (!in) return nullptr;
     inner = std::move(*in);
+    if (PermissionLog* log = permissionLog())
+        log->record({opName(a), resourcePath(inner), a == Access::Read, "package resource"});
     return gRun->resources;
-}
-
-std::string resourcePath(const std::string& inner) {
-    return inner.empty() ? std::string(kResourceRoot) : fmt::format("{}/{}", kResourceRoot, inner);
 }
 
 HostResult resourceReadOnly(std::string_view verb, const std::string& inner) {
@@ -478,7 +482,7 @@ HostResult folderFormFailure(std::string_view verb, const std::string& resolved,
 
 HostResult hostReadFile(std::string_view path, std::string& out) {
     std::string resolved;
-    if (const PackageResources* res = resourcesAt(path, resolved)) {
+    if (const PackageResources* res = resourcesAt(path, Access::Read, resolved)) {
         const std::string* file = res->file(resolved);
         if (!file) return failed("read", resourcePath(resolved), res->isDir(resolved) ? EISDIR : ENOENT);
         out = *file;
@@ -532,7 +536,7 @@ HostResult writeAt(int dirfd, const char* name, std::string_view path, std::stri
 
 HostResult hostWriteFile(std::string_view path, std::string_view data) {
     std::string resolved;
-    if (resourcesAt(path, resolved)) return resourceReadOnly("write", resolved);
+    if (resourcesAt(path, Access::Write, resolved)) return resourceReadOnly("write", resolved);
     if (HostResult r = checkPath(path, Access::Write, true, "write", resolved); !r.ok()) return r;
     if (resolved == "/") return failed("write", resolved, EISDIR);
     if (namesFolder(path)) return folderFormFailure("write", resolved, Access::Write);
@@ -554,7 +558,7 @@ HostResult appendAt(int dirfd, const char* name, std::string_view path, std::str
 
 HostResult hostAppendFile(std::string_view path, std::string_view data) {
     std::string resolved;
-    if (resourcesAt(path, resolved)) return resourceReadOnly("write", resolved);
+    if (resourcesAt(path, Access::Write, resolved)) return resourceReadOnly("write", resolved);
     if (HostResult r = checkPath(path, Access::Write, true, "write", resolved); !r.ok()) return r;
     if (resolved == "/") return failed("write", resolved, EISDIR);
     if (namesFolder(path)) return folderFormFailure("write", resolved, Access::Write);
@@ -593,7 +597,7 @@ HostResult kindOf(std::string_view path, FileKind& out) {
     std::string resolved;
     out = FileKind::None;
     if (path.empty()) return {};  // names nothing: not there, as a missing file is not
-    if (const PackageResources* res = resourcesAt(path, resolved)) {
+    if (const PackageResources* res = resourcesAt(path, Access::Read, resolved)) {
         out = res->isDir(resolved) ? FileKind::Dir : res->file(resolved) ? FileKind::File : FileKind::None;
         return {};
     }
@@ -650,7 +654,7 @@ HostResult hostListChecked(const std::string& resolved, Access a, std::vector<st
 
 HostResult hostListDir(std::string_view path, std::vector<std::string>& out) {
     std::string resolved;
-    if (const PackageResources* res = resourcesAt(path, resolved)) {
+    if (const PackageResources* res = resourcesAt(path, Access::Read, resolved)) {
         if (res->list(resolved, out)) return {};
         return failed("list", resourcePath(resolved), res->file(resolved) ? ENOTDIR : ENOENT);
     }
@@ -694,7 +698,7 @@ HostResult removeAt(int dirfd, const char* name, std::string_view path) {
 
 HostResult hostRemove(std::string_view path) {
     std::string resolved;
-    if (resourcesAt(path, resolved)) return resourceReadOnly("remove", resolved);
+    if (resourcesAt(path, Access::Write, resolved)) return resourceReadOnly("remove", resolved);
     if (HostResult r = checkPath(path, Access::Write, false, "remove", resolved); !r.ok()) return r;
     if (resolved == "/") return failed("remove", resolved, EBUSY);
     if (namesFolder(path)) {
@@ -710,7 +714,7 @@ HostResult hostRemove(std::string_view path) {
 
 HostResult hostMkdirs(std::string_view path) {
     std::string resolved;
-    if (resourcesAt(path, resolved)) return resourceReadOnly("create", resolved);
+    if (resourcesAt(path, Access::Write, resolved)) return resourceReadOnly("create", resolved);
     if (HostResult r = checkPath(path, Access::Write, true, "create", resolved); !r.ok()) return r;
     if (isolation().involves(resolved)) return isolation().mkdirs(sandbox(), resolved);
     // Walk down from the root one component at a time, each opened

@@ -87,17 +87,7 @@ IsolatedFiles::IsolatedFiles(const Isolation& iso, const std::string& cwd) : def
     error_ = store_.load();
 }
 
-IsolationMode IsolatedFiles::modeOf(std::string_view key) const {
-    IsolationMode mode = default_;
-    size_t longest = 0;
-    for (const IsolationRule& rule : rules_) {
-        if (pathWithin(key, rule.path) && rule.path.size() >= longest) {
-            longest = rule.path.size();
-            mode = rule.mode;
-        }
-    }
-    return mode;
-}
+IsolationMode IsolatedFiles::modeOf(std::string_view key) const { return vm::modeOf(default_, rules_, key); }
 
 bool IsolatedFiles::involves(std::string_view key, bool listing) const {
     if (!active_) return false;

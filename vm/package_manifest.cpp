@@ -3,12 +3,13 @@
 #include "vm/package_manifest.hpp"
 
 #include <algorithm>
-#include <charconv>
-#include <optional>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "vm/limit_options.hpp"
+#include "vm/limits.hpp"
+#include "vm/option_values.hpp"
 #include "vm/sandbox.hpp"
 
 namespace nido::vm {
@@ -17,10 +18,7 @@ using namespace std::string_literals;
 
 namespace {
 
-constexpr size_t kMaxNameBytes = 64;
-constexpr double kMaxTimeoutSeconds = 7 * 24 * 3600;  // as --timeout
-
-const char* const kModeNames[] = {"merged", "writecopy", "full"};
+constexpr size_t kMaxVersionBytes = 64;
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -37,48 +35,14 @@ std::string joined(const std::vector<std::string>& items) {
 // "*" for everything, else the list; empty when nothing is granted.
 std::string grantText(bool all, const std::vector<std::string>& list) { return all ? "*" : joined(list); }
 
-bool parseList(std::string_view text, std::vector<std::string>& out) {
-    while (true) {
-        size_t comma = text.find(',');
-        std::string_view item = trim(text.substr(0, comma));
-        if (item.empty()) return false;
-        out.emplace_back(item);
-        if (comma == std::string_view::npos) return true;
-        text.remove_prefix(comma + 1);
-    }
-}
-
 bool parseGrant(std::string_view value, bool& all, std::vector<std::string>& list) {
-    if (value != "*") return parseList(value, list);
-    all = true;
-    return true;
-}
-
-bool parseCount(std::string_view text, uint64_t& out) {
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return ec == std::errc() && end == text.data() + text.size() && out > 0;
-}
-
-std::optional<IsolationMode> parseMode(std::string_view text) {
-    for (size_t i = 0; i < std::size(kModeNames); i++) {
-        if (text == kModeNames[i]) return IsolationMode(i);
-    }
-    return std::nullopt;
-}
-
-// "MODE" (the default for all paths) or "MODE:PATH[,PATH]" (rules).
-bool parseIsolate(std::string_view value, Isolation& iso) {
-    size_t colon = value.find(':');
-    auto mode = parseMode(value.substr(0, colon));
-    if (!mode) return false;
-    if (colon == std::string_view::npos) {
-        iso.defaultMode = *mode;
+    if (value == "*") {
+        all = true;
         return true;
     }
-    std::vector<std::string> paths;
-    if (!parseList(value.substr(colon + 1), paths)) return false;
-    for (std::string& p : paths) iso.rules.push_back({std::move(p), *mode});
-    return true;
+    auto items = parseList(listWithoutSpaces(value));
+    if (items) list.insert(list.end(), items->begin(), items->end());
+    return items.has_value();
 }
 
 bool setKey(std::string_view key, std::string_view value, Manifest& m) {
@@ -90,7 +54,7 @@ bool setKey(std::string_view key, std::string_view value, Manifest& m) {
     }
     if (key == "version") {
         m.version = value;
-        return !value.empty() && value.size() <= kMaxNameBytes && value.find(' ') == std::string_view::npos;
+        return validVersion(m.version);
     }
     if (key == "entry") {
         m.entry = value;
@@ -99,16 +63,9 @@ bool setKey(std::string_view key, std::string_view value, Manifest& m) {
     if (key == "allow-read") return parseGrant(value, p.readAll, p.readPaths);
     if (key == "allow-write") return parseGrant(value, p.writeAll, p.writePaths);
     if (key == "allow-env") return parseGrant(value, p.envAll, p.envNames);
-    if (key == "isolate") return parseIsolate(value, r.isolation);
-    if (key == "fuel") return parseCount(value, r.fuel);
-    if (key == "max-output") return parseCount(value, r.maxOutputBytes);
-    if (key == "max-heap") return parseCount(value, r.maxHeapBytes);
-    if (key == "timeout") {
-        auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), r.timeoutSeconds);
-        return ec == std::errc() && end == value.data() + value.size() && r.timeoutSeconds > 0 &&
-               r.timeoutSeconds <= kMaxTimeoutSeconds;
-    }
-    return false;
+    if (key == "isolate") return parseIsolate(listWithoutSpaces(value), r.isolation);
+    std::string expected;
+    return parseLimitOption(key, value, r, expected);
 }
 
 const std::set<std::string_view> kKnownKeys = {"name",        "version",    "entry",   "allow-read",
@@ -145,9 +102,11 @@ bool narrowGrant(const std::string& label, std::string_view kind, bool flagAll,
     return true;
 }
 
-// A limit from the flags may only be tighter than the manifest's.
-template <typename T>
-bool narrowLimit(const std::string& label, std::string_view key, T ceiling, T flag, T& out, std::string& error) {
+// A limit from the flags may only be tighter than the manifest's; show
+// writes a value as the messages do.
+template <typename T, typename Show>
+bool narrowLimit(const std::string& label, std::string_view key, T ceiling, T flag, T& out, Show show,
+                 std::string& error) {
     out = flag;
     if (ceiling == 0) return true;
     if (flag == 0) {
@@ -155,22 +114,16 @@ bool narrowLimit(const std::string& label, std::string_view key, T ceiling, T fl
         return true;
     }
     if (flag <= ceiling) return true;
-    error = fmt::format("--{}={} asks for more than {}'s manifest grants ({} = {})", key, flag, label, key, ceiling);
+    error = fmt::format("--{} of {} asks for more than {}'s manifest grants ({} = {})", key, show(flag), label, key,
+                        show(ceiling));
     return false;
 }
 
 // The mode the manifest gives path: its longest matching rule, or the default.
 IsolationMode manifestMode(const Isolation& iso, const std::string& path, const std::string& cwd) {
-    IsolationMode mode = iso.defaultMode;
-    size_t best = 0;
-    for (const IsolationRule& r : iso.rules) {
-        std::string root = resolvePath(r.path, cwd);
-        if (pathWithin(path, root) && root.size() >= best) {
-            best = root.size();
-            mode = r.mode;
-        }
-    }
-    return mode;
+    std::vector<IsolationRule> rules = iso.rules;
+    for (IsolationRule& r : rules) r.path = resolvePath(r.path, cwd);
+    return modeOf(iso.defaultMode, rules, path);
 }
 
 // Flags may make isolation stricter (merged < writecopy < full), never looser.
@@ -178,9 +131,9 @@ bool narrowIsolation(const std::string& label, const Isolation& ceiling, const I
                      Isolation& out, std::string& error) {
     out = flags;
     out.defaultMode = std::max(flags.defaultMode, ceiling.defaultMode);
-    if (flags.defaultMode != IsolationMode::Merged && flags.defaultMode < ceiling.defaultMode) {
+    if (flags.defaultGiven && flags.defaultMode < ceiling.defaultMode) {
         error = fmt::format("--isolate={} asks for more than {}'s manifest grants (isolate = {})",
-                            kModeNames[size_t(flags.defaultMode)], label, kModeNames[size_t(ceiling.defaultMode)]);
+                            isolationModeName(flags.defaultMode), label, isolationModeName(ceiling.defaultMode));
         return false;
     }
     out.rules = ceiling.rules;
@@ -188,7 +141,7 @@ bool narrowIsolation(const std::string& label, const Isolation& ceiling, const I
         IsolationMode least = manifestMode(ceiling, resolvePath(r.path, cwd), cwd);
         if (r.mode < least) {
             error = fmt::format("--isolate={}:{} asks for more than {}'s manifest grants ({} for {})",
-                                kModeNames[size_t(r.mode)], r.path, label, kModeNames[size_t(least)], r.path);
+                                isolationModeName(r.mode), r.path, label, isolationModeName(least), r.path);
             return false;
         }
         std::erase_if(out.rules, [&](const IsolationRule& c) { return c.path == r.path; });
@@ -199,12 +152,20 @@ bool narrowIsolation(const std::string& label, const Isolation& ceiling, const I
 
 }  // namespace
 
-bool validAppName(const std::string& name) {
-    if (name.empty() || name.size() > kMaxNameBytes || name == "." || name == "..") return false;
-    return std::all_of(name.begin(), name.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-               c == '-';
-    });
+bool validVersion(std::string_view version) {
+    return !version.empty() && version.size() <= kMaxVersionBytes &&
+           std::none_of(version.begin(), version.end(), [](char c) { return c <= ' ' || c == 0x7f; });
+}
+
+std::string listWithoutSpaces(std::string_view value) {
+    std::string out;
+    while (true) {
+        size_t comma = value.find(',');
+        out += trim(value.substr(0, comma));
+        if (comma == std::string_view::npos) return out;
+        out += ',';
+        value.remove_prefix(comma + 1);
+    }
 }
 
 std::string unwritableValue(const Manifest& m) {
@@ -238,9 +199,10 @@ std::string writeManifest(const Manifest& m) {
     line("allow-read", grantText(p.readAll, p.readPaths));
     line("allow-write", grantText(p.writeAll, p.writePaths));
     line("allow-env", grantText(p.envAll, p.envNames));
-    if (r.isolation.defaultMode != IsolationMode::Merged) line("isolate", kModeNames[size_t(r.isolation.defaultMode)]);
+    if (r.isolation.defaultMode != IsolationMode::Merged)
+        line("isolate", std::string(isolationModeName(r.isolation.defaultMode)));
     for (const IsolationRule& rule : r.isolation.rules)
-        line("isolate", fmt::format("{}:{}", kModeNames[size_t(rule.mode)], rule.path));
+        line("isolate", fmt::format("{}:{}", isolationModeName(rule.mode), rule.path));
     if (r.fuel) line("fuel", std::to_string(r.fuel));
     if (r.timeoutSeconds > 0) line("timeout", fmt::format("{}", r.timeoutSeconds));
     if (r.maxOutputBytes) line("max-output", std::to_string(r.maxOutputBytes));
@@ -308,10 +270,13 @@ bool applyManifest(const std::string& label, const Manifest& m, const RunOptions
         return false;
     }
     const RunOptions& cr = m.run;
-    if (!narrowLimit(label, "fuel", cr.fuel, flags.fuel, out.fuel, error) ||
-        !narrowLimit(label, "timeout", cr.timeoutSeconds, flags.timeoutSeconds, out.timeoutSeconds, error) ||
-        !narrowLimit(label, "max-output", cr.maxOutputBytes, flags.maxOutputBytes, out.maxOutputBytes, error) ||
-        !narrowLimit(label, "max-heap", cr.maxHeapBytes, flags.maxHeapBytes, out.maxHeapBytes, error) ||
+    auto number = [](uint64_t n) { return std::to_string(n); };
+    if (!narrowLimit(label, "fuel", cr.fuel, flags.fuel, out.fuel, number, error) ||
+        !narrowLimit(label, "timeout", cr.timeoutSeconds, flags.timeoutSeconds, out.timeoutSeconds, describeDuration,
+                     error) ||
+        !narrowLimit(label, "max-output", cr.maxOutputBytes, flags.maxOutputBytes, out.maxOutputBytes, describeSize,
+                     error) ||
+        !narrowLimit(label, "max-heap", cr.maxHeapBytes, flags.maxHeapBytes, out.maxHeapBytes, describeSize, error) ||
         !narrowIsolation(label, cr.isolation, flags.isolation, cwd, out.isolation, error)) {
         return false;
     }

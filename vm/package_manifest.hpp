@@ -13,8 +13,8 @@
 namespace nido::vm {
 
 struct Manifest {
-    std::string name;     // names the app and its sandbox folder: [A-Za-z0-9._-], at most 64
-    std::string version;  // free text without spaces, at most 64
+    std::string name;     // names the app and its sandbox folder: validAppName (vm/isolation.hpp)
+    std::string version;  // validVersion
     std::string entry;    // the source file the program was compiled from, for people
     // Only the fields a manifest carries are used: permissions, isolation
     // (defaultMode and rules), fuel, timeoutSeconds, maxOutputBytes and
@@ -44,8 +44,12 @@ std::string writeManifest(const Manifest& m);
 // not run an app whose demands it does not understand.
 bool readManifest(const std::string& text, Manifest& out, std::string& error);
 
-// Whether name can name an app (and so its sandbox folder).
-bool validAppName(const std::string& name);
+// Whether version can be a package's version: 1 to 64 bytes, no spaces or
+// control characters.
+bool validVersion(std::string_view version);
+
+// "a, b" as "a,b": people write lists with spaces; the flags have none.
+std::string listWithoutSpaces(std::string_view value);
 
 // The options of a run of the package label with manifest m, given the
 // run flags (parsed into flags) and the working directory the grants are

@@ -135,14 +135,6 @@ std::string removeTree(int dirfd, const char* name, size_t& files, size_t& folde
 
 }  // namespace
 
-bool validAppName(std::string_view name) {
-    if (name.empty() || name.size() > 255 || name == "." || name == "..") return false;
-    for (char c : name) {
-        if (c == '/' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
-    }
-    return true;
-}
-
 std::string sandboxesFolder() {
     // HOST: getenv(3), read by the runtime (not the program) to place the folder.
     const char* data = std::getenv("XDG_DATA_HOME");

@@ -27,10 +27,6 @@
 
 namespace nido::vm {
 
-// Whether name may name an app's sandbox folder: 1 to 255 bytes, no "/",
-// NUL or control character, not "." or "..".
-bool validAppName(std::string_view name);
-
 // Where the apps' sandbox folders live: $XDG_DATA_HOME/nido/sandbox (when
 // set and absolute), else $HOME/.local/share/nido/sandbox; "" when neither
 // variable helps.

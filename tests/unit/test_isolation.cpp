@@ -102,6 +102,25 @@ TEST_CASE("app names cannot leave the folder of sandboxes") {
     CHECK(IsolatedFiles(iso, "/").startError().find("cannot name a sandbox folder") != std::string::npos);
 }
 
+TEST_CASE("isolation modes are spelled and parsed in one place") {
+    for (IsolationMode mode : {IsolationMode::Merged, IsolationMode::WriteCopy, IsolationMode::Full})
+        CHECK(parseIsolationMode(isolationModeName(mode)) == mode);
+    CHECK(!parseIsolationMode("Full").has_value());
+    Isolation iso;
+    REQUIRE(parseIsolate("full", iso));
+    CHECK(iso.defaultMode == IsolationMode::Full);
+    CHECK(iso.defaultGiven);
+    REQUIRE(parseIsolate("writecopy:/a,/a/b", iso));
+    REQUIRE(iso.rules.size() == 2);
+    CHECK(iso.rules[1].path == "/a/b");
+    CHECK(iso.rules[1].mode == IsolationMode::WriteCopy);
+    for (const char* bad : {"", "sideways", "full:", "full:/a,,/b", ":/a"}) CHECK_FALSE(parseIsolate(bad, iso));
+    std::vector<IsolationRule> rules = {{"/a", IsolationMode::Full}, {"/a/b", IsolationMode::Merged}};
+    CHECK(modeOf(IsolationMode::WriteCopy, rules, "/a/x") == IsolationMode::Full);
+    CHECK(modeOf(IsolationMode::WriteCopy, rules, "/a/b/c") == IsolationMode::Merged);
+    CHECK(modeOf(IsolationMode::WriteCopy, rules, "/ab") == IsolationMode::WriteCopy);
+}
+
 TEST_CASE("lineDiff gives hunks of removed and added lines") {
     CHECK(lineDiff("a\nb\nc\n", "a\nb\nc\n") == "");
     CHECK(lineDiff("a\nb\nc\n", "a\nB\nc\n") == "@@ -2,1 +2,1 @@\n-b\n+B\n");

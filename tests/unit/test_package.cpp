@@ -145,7 +145,9 @@ TEST_CASE("a manifest round-trips and refuses what it does not know") {
     CHECK(unwritableValue(smuggler) == "*");
     for (const char* bad :
          {"name = a\nversion = 1\nallow-net = *\n", "name = a\nname = b\nversion = 1\n", "name = ../x\nversion = 1\n",
-          "name = a\nversion = 1\nfuel = -1\n", "name = a\nversion = 1\nisolate = sideways\n", "version = 1\n"}) {
+          "name = a\nversion = 1\nfuel = -1\n", "name = a\nversion = 1\nisolate = sideways\n", "version = 1\n",
+          "name = a\nversion = 1\nmax-output = 10\n", "name = a\nversion = 1\ntimeout = 1000000\n",
+          "name = a\nversion = a b\n"}) {
         CHECK_FALSE(readManifest(bad, back, error));
         CHECK_FALSE(error.empty());
     }
@@ -187,10 +189,25 @@ TEST_CASE("flags narrow a manifest and never widen it") {
     wide = {};
     wide.fuel = 1001;
     CHECK_FALSE(applyManifest("app.ndar", m, wide, "/", out, error));
-    CHECK(error == "--fuel=1001 asks for more than app.ndar's manifest grants (fuel = 1000)");
+    CHECK(error == "--fuel of 1001 asks for more than app.ndar's manifest grants (fuel = 1000)");
     wide = {};
     wide.isolation.rules = {{"/tmp", IsolationMode::Merged}};
     CHECK_FALSE(applyManifest("app.ndar", m, wide, "/", out, error));
+    CHECK(error == "--isolate=merged:/tmp asks for more than app.ndar's manifest grants (writecopy for /tmp)");
+    // --isolate=merged given is wider than the manifest's writecopy; left unsaid it is the manifest's.
+    wide = {};
+    REQUIRE(parseIsolate("merged", wide.isolation));
+    CHECK_FALSE(applyManifest("app.ndar", m, wide, "/", out, error));
+    CHECK(error == "--isolate=merged asks for more than app.ndar's manifest grants (isolate = writecopy)");
+    m.run.timeoutSeconds = 2;
+    wide = {};
+    wide.timeoutSeconds = 2.5;
+    CHECK_FALSE(applyManifest("app.ndar", m, wide, "/", out, error));
+    CHECK(error == "--timeout of 2.5 s asks for more than app.ndar's manifest grants (timeout = 2 s)");
+    narrow = {};
+    narrow.timeoutSeconds = 0.5;
+    REQUIRE(applyManifest("app.ndar", m, narrow, "/", out, error));
+    CHECK(out.timeoutSeconds == 0.5);
     wide = {};
     wide.learn = true;
     CHECK_FALSE(applyManifest("app.ndar", m, wide, "/", out, error));
