@@ -387,12 +387,13 @@ TEST_CASE("deep recursion throws a catchable StackOverflowError") {
 TEST_CASE("an uncaught stack overflow reports its frames, a run of equal ones folded") {
     RunResult r = recursionProgram(false).run();
     CHECK(r.status == 1);
-    CHECK(r.err == "StackOverflowError: stack depth exceeded (20000 frames)\n"
-                   "  at f (main.nd:4)\n"
-                   "  at f (main.nd:4)\n"
-                   "  at f (main.nd:4)\n"
-                   "  [previous line repeated 19996 more times]\n"
-                   "  at main (main.nd:9)\n");
+    CHECK(r.err ==
+          "StackOverflowError: stack depth exceeded (20000 frames)\n"
+          "  at f (main.nd:4)\n"
+          "  at f (main.nd:4)\n"
+          "  at f (main.nd:4)\n"
+          "  [previous line repeated 19996 more times]\n"
+          "  at main (main.nd:9)\n");
 }
 
 TEST_CASE("recursion just under the limit runs") {
