@@ -48,9 +48,13 @@ const void* load(const std::vector<uint8_t>& object, std::string_view entry, std
     return loadNativeObject(object, entry, resolveTestSymbol, why);
 }
 
+// The function `entry` of a good object, of type F.
 template <class F>
-F* function(const void* code) {
-    // SAFETY: code loaded from a good object, whose entry has this signature.
+F* loadFunction(const std::vector<uint8_t>& object, std::string_view entry) {
+    std::string why;
+    const void* code = load(object, entry, why);
+    REQUIRE_MESSAGE(code, why);
+    // SAFETY: the entry of a good object, which has this signature in its .ll file.
     return reinterpret_cast<F*>(const_cast<void*>(code));
 }
 
@@ -74,37 +78,24 @@ std::string permissionsAt(const void* address) {
 TEST_CASE("native object: JIT-like code reaches its constants, strings, externals and itself") {
     std::vector<uint8_t> object = testObject("jit_like");
     if (missing(object)) return;
-    std::string why;
-    const void* fib = load(object, "fib", why);
-    REQUIRE_MESSAGE(fib, why);
-    CHECK(function<int64_t(int64_t)>(fib)(20) == 6765);
-    CHECK(permissionsAt(fib) == "r-xp");
-
-    const void* poly = load(object, "poly", why);
-    REQUIRE_MESSAGE(poly, why);
-    CHECK(function<double(double)>(poly)(2.0) == 51.25);  // testScale(2 * 2.5 + 0.125)
-
-    const void* counterPlus = load(object, "counterPlus", why);
-    REQUIRE_MESSAGE(counterPlus, why);
+    auto fib = loadFunction<int64_t(int64_t)>(object, "fib");
+    CHECK(fib(20) == 6765);
+    CHECK(permissionsAt(reinterpret_cast<const void*>(fib)) == "r-xp");
+    auto poly = loadFunction<double(double)>(object, "poly");
+    CHECK(poly(2.0) == 51.25);  // testScale(2 * 2.5 + 0.125)
+    auto counterPlus = loadFunction<int64_t(int64_t)>(object, "counterPlus");
     testCounter = 37;
-    CHECK(function<int64_t(int64_t)>(counterPlus)(5) == 42);
-
-    const void* greetingByte = load(object, "greetingByte", why);
-    REQUIRE_MESSAGE(greetingByte, why);
-    CHECK(function<char(int64_t)>(greetingByte)(1) == 'e');
-    CHECK(function<char(int64_t)>(greetingByte)(4) == 'o');
+    CHECK(counterPlus(5) == 42);
+    auto greetingByte = loadFunction<char(int64_t)>(object, "greetingByte");
+    CHECK(greetingByte(1) == 'e');
+    CHECK(greetingByte(4) == 'o');
 }
 
 TEST_CASE("native object: 32-bit PC-relative calls and constants within the region") {
     std::vector<uint8_t> object = testObject("near_calls");
     if (missing(object)) return;
-    std::string why;
-    const void* fib = load(object, "fib", why);
-    REQUIRE_MESSAGE(fib, why);
-    CHECK(function<int64_t(int64_t)>(fib)(25) == 75025);
-    const void* halfPlus = load(object, "halfPlus", why);
-    REQUIRE_MESSAGE(halfPlus, why);
-    CHECK(function<double(double)>(halfPlus)(3.0) == 1.75);
+    CHECK(loadFunction<int64_t(int64_t)>(object, "fib")(25) == 75025);
+    CHECK(loadFunction<double(double)>(object, "halfPlus")(3.0) == 1.75);
 }
 
 TEST_CASE("native object: refused objects say why") {
