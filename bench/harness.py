@@ -27,6 +27,7 @@ LANGS = {
     "nido":   ("nido",        ".nd",   "#d62728"),
     "ndc":    ("nido (.ndc)", ".nd",   "#ff9896"),
     "jit":    ("nido jit",    ".nd",   "#9467bd"),
+    "cold":   ("jit cold",    ".nd",   "#c5b0d5"),
     "lua":    ("lua",         ".lua",  "#1f3f9f"),
     "python": ("python",      ".py",   "#bcbd22"),
     "node":   ("node",        ".js",   "#2ca02c"),
@@ -35,7 +36,14 @@ LANGS = {
 }
 ALIASES = {"js": "node", "javascript": "node", "py": "python",
            "python3": "python", "nido-ndc": "ndc", ".ndc": "ndc",
-           "nidoc": "ndc", "gcc": "c", "nido-jit": "jit"}
+           "nidoc": "ndc", "gcc": "c", "nido-jit": "jit",
+           "jit-cold": "cold"}
+# The JIT's code cache (docs/jit.md): "jit" runs with one of its own,
+# emptied when the harness starts, so round 1 compiles and the later rounds
+# take the code from it, as a program run again does; "cold" runs with the
+# cache off, compiling in every round.
+JIT_CODE = os.path.join(CACHE, "jit-code")
+ENV = {"jit": {"NIDO_JIT_CACHE": JIT_CODE}, "cold": {"NIDO_JIT_CACHE": "off"}}
 
 
 def log(msg):
@@ -103,7 +111,7 @@ def ensure_toolchains(langs, allow_install):
                 continue
             if not all(shutil.which(b) for b in bins):
                 ok = False
-        if lang in ("nido", "ndc", "jit"):
+        if lang in ("nido", "ndc", "jit", "cold"):
             ok = ensure_nido()
         if ok:
             usable.add(lang)
@@ -193,11 +201,11 @@ def prepare(prog, lang):
     if src is None:
         return None, None  # missing: not an error, just an empty cell
     base = os.path.basename(src)
-    # The nido columns are the interpreter alone; "jit" is nido as it runs
-    # by default, compiling what gets hot.
+    # The nido columns are the interpreter alone; "jit" and "cold" are nido
+    # as it runs by default, compiling what gets hot (see ENV).
     if lang == "nido":
         return [NIDO, "run", "--jit=off", base], None
-    if lang == "jit":
+    if lang in ("jit", "cold"):
         return [NIDO, "run", base], None
     if lang == "lua":
         return [lua_exe(), base], None
@@ -316,15 +324,17 @@ def launcher():
     return _launcher
 
 
-def run_once(argv, cwd, timeout):
-    """Run argv; returns (wall seconds, peak RSS KB, exit code, out, err)."""
+def run_once(argv, cwd, timeout, env):
+    """Run argv with env added to the environment; returns (wall seconds,
+    peak RSS KB, exit code, out, err)."""
+    env = dict(os.environ, **env)
     out_path = os.path.join(CACHE, "stdout.%d.tmp" % os.getpid())
     err_path = os.path.join(CACHE, "stderr.%d.tmp" % os.getpid())
     exe = launcher()
     if exe:
         r = subprocess.run([exe, out_path, err_path,
                             str(max(1, int(math.ceil(timeout))))] + argv,
-                           cwd=cwd, stdout=subprocess.PIPE, text=True)
+                           cwd=cwd, stdout=subprocess.PIPE, text=True, env=env)
         code, wall, rss = r.stdout.split()
         code, wall, rss = int(code), float(wall), int(rss)
         if code == 127:
@@ -333,7 +343,7 @@ def run_once(argv, cwd, timeout):
         with open(out_path, "wb") as fo, open(err_path, "wb") as fe:
             t0 = time.perf_counter()
             p = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL,
-                                 stdout=fo, stderr=fe)
+                                 stdout=fo, stderr=fe, env=env)
             timer = threading.Timer(timeout, p.kill)
             timer.start()
             _, status, ru = os.wait4(p.pid, 0)
@@ -397,7 +407,8 @@ def bench(progs, langs, rounds, timeout):
                 if c.error or c.missing:
                     continue  # a failure is not retried in later rounds
                 wall, rss, code, out, err = run_once(argvs[(p.name, l)],
-                                                     p.dir, timeout)
+                                                     p.dir, timeout,
+                                                     ENV.get(l, {}))
                 if code == "timeout":
                     c.error = "timed out after %gs in round %d" % (timeout,
                                                                    r + 1)
@@ -466,7 +477,8 @@ def table(rows):
 def report(progs, langs, cells, rounds):
     names = [p.name for p in progs]
     ratios = [(a, b) for a, b in (("nido", "lua"), ("nido", "c"), ("jit", "c"),
-                                  ("jit", "java"), ("jit", "node"), ("nido", "jit"))
+                                  ("cold", "c"), ("jit", "java"), ("jit", "node"),
+                                  ("nido", "jit"))
               if a in langs and b in langs]
     head = ["program"] + [LANGS[l][0] for l in langs] + \
         ["%s/%s" % r for r in ratios]
@@ -666,6 +678,7 @@ def main():
         if k not in langs:
             langs.append(k)
     os.makedirs(CACHE, exist_ok=True)
+    shutil.rmtree(JIT_CODE, ignore_errors=True)
     usable = ensure_toolchains(langs, not a.no_install)
     langs = [l for l in langs if l in usable]
     if not langs:

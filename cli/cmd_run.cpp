@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/program_input.hpp"
 #include "cli/run_flags.hpp"
+#include "vm/code_cache.hpp"
 #include "vm/package_load.hpp"
 #include "vm/runtime.hpp"
 
@@ -15,6 +16,7 @@ namespace nido::cli {
 int cmdRun(const Args& args) {
     vm::RunOptions opts;
     opts.endsProcess = true;
+    opts.jitCache = vm::defaultCodeCacheFolder();
     std::string error;
     size_t i = 0;
     for (; i < args.size() && args[i].starts_with("-"); i++) {

@@ -6,13 +6,14 @@
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Verifier.h>
 
-#include <algorithm>
 #include <map>
 #include <vector>
 
+#include "jit/devirtualize.hpp"
 #include "jit/leaf.hpp"
 #include "vm/builtin_impl.hpp"
 #include "vm/builtins.hpp"
+#include "vm/jit_refs.hpp"
 #include "vm/linker.hpp"
 
 namespace nido::jit {
@@ -22,12 +23,6 @@ using namespace vm;
 using llvm::BasicBlock;
 using llvm::IRBuilder;
 using LValue = llvm::Value;
-
-// A method a virtual call may run, with the classes whose instances run it.
-struct Implementation {
-    const RtFunction* fn;
-    std::vector<const RtClass*> classes;
-};
 
 class FunctionCompiler {
 public:
@@ -167,20 +162,28 @@ private:
         return v;
     }
     void st(uint16_t s, LValue* v) { b_.CreateStore(toI64(v), slots_[s]); }
-    LValue* constPtr(const void* p) { return b_.CreateIntToPtr(b_.getInt64(uint64_t(uintptr_t(p))), ptr_); }
+    // An address of the run, by name (jit_refs.hpp): the engine defines the
+    // symbol, so the object file is the same in every run.
+    LValue* ref(JitRef r) { return module_.getOrInsertGlobal(jitRefName(r), b_.getInt8Ty()); }
+    LValue* functionRef(const RtFunction& f) { return ref({JitRefKind::Function, f.index}); }
+    LValue* null() { return llvm::ConstantPointerNull::get(ptr_); }
     LValue* load64(LValue* objI64, size_t offset) { return b_.CreateLoad(i64_, gep(asPtr(objI64), offset)); }
 
-    // A call of helper h (a field of JitHelpers) through its address.
+    // A call of a helper, a field of JitHelpers.
     template <typename Fn>
-    LValue* helper(Fn fn, llvm::Type* ret, std::vector<llvm::Type*> params, std::vector<LValue*> args) {
+    LValue* helper(Fn JitHelpers::*field, llvm::Type* ret, std::vector<llvm::Type*> params, std::vector<LValue*> args) {
+        const JitHelpers& h = *req_.helpers;
+        auto slot =
+            uint32_t((reinterpret_cast<const char*>(&(h.*field)) - reinterpret_cast<const char*>(&h)) / sizeof(void*));
         auto* type = llvm::FunctionType::get(ret, params, false);
-        return b_.CreateCall(type, constPtr(reinterpret_cast<const void*>(fn)), args);
+        return b_.CreateCall(type, ref({JitRefKind::Helper, slot}), args);
     }
 
     // --- errors ------------------------------------------------------------
     // Where a frame stopped, for traces and handler ranges: one past i.
     void setIp(size_t i) {
-        b_.CreateStore(constPtr(&code_[i + 1 < code_.size() ? i + 1 : i]), gep(frame_, lay_.frameIp));
+        size_t next = i + 1 < code_.size() ? i + 1 : i;
+        b_.CreateStore(gep(ref({JitRefKind::Code, fn_.index}), sizeof(Insn) * next), gep(frame_, lay_.frameIp));
     }
 
     // Continues at the handler for an error thrown at instruction i.
@@ -200,8 +203,8 @@ private:
         b_.CreateCondBr(bad, fail, next, unlikely());
         b_.SetInsertPoint(fail);
         setIp(i);
-        helper(req_.helpers->throwError, b_.getVoidTy(), {ptr_, i32_, ptr_},
-               {vm_, b_.getInt32(uint32_t(kind)), constPtr(message)});
+        helper(&JitHelpers::throwError, b_.getVoidTy(), {ptr_, i32_, ptr_},
+               {vm_, b_.getInt32(uint32_t(kind)), b_.CreateGlobalString(message)});
         unwind(i);
         b_.SetInsertPoint(next);
     }
@@ -231,7 +234,7 @@ private:
                 b_.CreateBr(take);
             } else {
                 BasicBlock* next = BasicBlock::Create(ctx_, "next_handler", f_);
-                LValue* is = helper(req_.helpers->instanceOf, i1_, {ptr_, ptr_, i32_},
+                LValue* is = helper(&JitHelpers::instanceOf, i1_, {ptr_, ptr_, i32_},
                                     {vm_, asPtr(err), b_.getInt32(hd.catchClass)});
                 b_.CreateCondBr(is, take, next);
                 b_.SetInsertPoint(next);
@@ -244,7 +247,7 @@ private:
             // what unwound callees referenced.
             b_.CreateMemSet(gep(base_, 8 * (size_t(fn_.nlocals) + 1)), b_.getInt8(0),
                             8 * (uint64_t(fn_.frameSize) - fn_.nlocals - 1), llvm::MaybeAlign(8));
-            helper(req_.helpers->caught, b_.getVoidTy(), {ptr_, ptr_}, {vm_, asPtr(err)});
+            helper(&JitHelpers::caught, b_.getVoidTy(), {ptr_, ptr_}, {vm_, asPtr(err)});
             b_.CreateBr(blocks_[fn_.exec->handlerTargets[h]]);
             b_.restoreIP(after);
             if (hd.catchClass == kNone) break;
@@ -298,7 +301,7 @@ private:
         BasicBlock* next = BasicBlock::Create(ctx_, "fueled", f_);
         b_.CreateCondBr(isNull(left), spent, next, unlikely());
         b_.SetInsertPoint(spent);
-        helper(req_.helpers->outOfBudget, b_.getVoidTy(), {ptr_}, {vm_});
+        helper(&JitHelpers::outOfBudget, b_.getVoidTy(), {ptr_}, {vm_});
         b_.CreateUnreachable();
         b_.SetInsertPoint(next);
     }
@@ -319,7 +322,6 @@ private:
 
     void instruction(size_t i) {
         const Insn& in = code_[i];
-        const JitHelpers& h = *req_.helpers;
         const LinkedProgram& lp = *req_.program;
         auto bin = [&](auto make) { st(in.a, make(ld(in.b), ld(in.c))); };
         auto fbin = [&](auto make) { st(in.a, make(ldf(in.b), ldf(in.c))); };
@@ -327,9 +329,13 @@ private:
         case XOp::NOP: return;
         case XOp::MOVE: st(in.a, ld(in.b)); return;
         case XOp::LOADI: st(in.a, b_.getInt64(uint64_t(int64_t(in.k)))); return;
-        case XOp::LOADK: st(in.a, b_.getInt64(uint64_t(lp.constants[in.k].i))); return;
-        case XOp::LOADG: st(in.a, b_.CreateLoad(i64_, constPtr(&lp.globals[in.k]))); return;
-        case XOp::STOREG: b_.CreateStore(ld(in.a), constPtr(&lp.globals[in.k])); return;
+        case XOp::LOADK:
+            st(in.a, lp.program->constants[size_t(in.k)].kind == ConstKind::String
+                         ? ref({JitRefKind::Constant, uint32_t(in.k)})
+                         : b_.getInt64(uint64_t(lp.constants[in.k].i)));
+            return;
+        case XOp::LOADG: st(in.a, b_.CreateLoad(i64_, ref({JitRefKind::Global, uint32_t(in.k)}))); return;
+        case XOp::STOREG: b_.CreateStore(ld(in.a), ref({JitRefKind::Global, uint32_t(in.k)})); return;
         case XOp::LOADCAP: {
             LValue* closure = b_.CreateLoad(i64_, gep(frame_, lay_.frameClosure));
             st(in.a, load64(closure, lay_.closureCaptures + 8 * size_t(in.b)));
@@ -337,7 +343,7 @@ private:
         }
         case XOp::BOX_NEW: {
             setIp(i);
-            LValue* box = helper(h.newBox, ptr_, {ptr_, i64_}, {vm_, ld(in.b)});
+            LValue* box = helper(&JitHelpers::newBox, ptr_, {ptr_, i64_}, {vm_, ld(in.b)});
             expect(b_.CreateIsNotNull(box), i);
             st(in.a, box);
             return;
@@ -366,7 +372,7 @@ private:
             b_.CreateCondBr(isNull(obj), fail, next, unlikely());
             b_.SetInsertPoint(fail);
             setIp(i);
-            helper(h.throwNullField, b_.getVoidTy(), {ptr_, i32_, i32_},
+            helper(&JitHelpers::throwNullField, b_.getVoidTy(), {ptr_, i32_, i32_},
                    {vm_, b_.getInt32(uint32_t(in.k)), b_.getInt32(in.c)});
             unwind(i);
             b_.SetInsertPoint(next);
@@ -406,7 +412,7 @@ private:
         case XOp::FSUB: fbin([&](LValue* x, LValue* y) { return b_.CreateFSub(x, y); }); return;
         case XOp::FMUL: fbin([&](LValue* x, LValue* y) { return b_.CreateFMul(x, y); }); return;
         case XOp::FDIV: fbin([&](LValue* x, LValue* y) { return b_.CreateFDiv(x, y); }); return;
-        case XOp::FREM: st(in.a, helper(h.fmod, f64_, {f64_, f64_}, {ldf(in.b), ldf(in.c)})); return;
+        case XOp::FREM: st(in.a, helper(&JitHelpers::fmod, f64_, {f64_, f64_}, {ldf(in.b), ldf(in.c)})); return;
         case XOp::FNEG: st(in.a, b_.CreateFNeg(ldf(in.b))); return;
         case XOp::I2F: st(in.a, b_.CreateSIToFP(ld(in.b), f64_)); return;
         case XOp::FSQRT: st(in.a, b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, ldf(in.b))); return;
@@ -424,7 +430,7 @@ private:
         case XOp::FGE: st(in.a, b_.CreateFCmpOGE(ldf(in.b), ldf(in.c))); return;
         case XOp::SEQ:
         case XOp::SNE: {
-            LValue* eq = helper(h.stringsEqual, i1_, {ptr_, ptr_}, {asPtr(ld(in.b)), asPtr(ld(in.c))});
+            LValue* eq = helper(&JitHelpers::stringsEqual, i1_, {ptr_, ptr_}, {asPtr(ld(in.b)), asPtr(ld(in.c))});
             st(in.a, in.op == XOp::SEQ ? eq : b_.CreateNot(eq));
             return;
         }
@@ -434,7 +440,7 @@ private:
         case XOp::SGE: {
             LValue *x = ld(in.b), *y = ld(in.c);
             throwIf(b_.CreateOr(isNull(x), isNull(y)), i, ErrorKind::Null, "comparison with null");
-            LValue* c = helper(h.compareStrings, i64_, {ptr_, ptr_}, {asPtr(x), asPtr(y)});
+            LValue* c = helper(&JitHelpers::compareStrings, i64_, {ptr_, ptr_}, {asPtr(x), asPtr(y)});
             LValue* zero = b_.getInt64(0);
             st(in.a, in.op == XOp::SLT   ? b_.CreateICmpSLT(c, zero)
                      : in.op == XOp::SLE ? b_.CreateICmpSLE(c, zero)
@@ -447,7 +453,7 @@ private:
         case XOp::NOT: st(in.a, isNull(ld(in.b))); return;
         case XOp::CONCAT: {
             setIp(i);
-            LValue* s = helper(h.concat, ptr_, {ptr_, ptr_, ptr_}, {vm_, asPtr(ld(in.b)), asPtr(ld(in.c))});
+            LValue* s = helper(&JitHelpers::concat, ptr_, {ptr_, ptr_, ptr_}, {vm_, asPtr(ld(in.b)), asPtr(ld(in.c))});
             expect(b_.CreateIsNotNull(s), i);
             st(in.a, s);
             return;
@@ -470,36 +476,36 @@ private:
         case XOp::JUMP_UNLESS_FGT: branch(i, b_.CreateNot(b_.CreateFCmpOGT(ldf(in.a), ldf(in.b)))); return;
         case XOp::JUMP_UNLESS_FGE: branch(i, b_.CreateNot(b_.CreateFCmpOGE(ldf(in.a), ldf(in.b)))); return;
         case XOp::IS:
-            st(in.a,
-               helper(h.instanceOf, i1_, {ptr_, ptr_, i32_}, {vm_, asPtr(ld(in.b)), b_.getInt32(uint32_t(in.k))}));
+            st(in.a, helper(&JitHelpers::instanceOf, i1_, {ptr_, ptr_, i32_},
+                            {vm_, asPtr(ld(in.b)), b_.getInt32(uint32_t(in.k))}));
             return;
         case XOp::AS: {
             setIp(i);
             LValue* v = ld(in.b);
-            expect(helper(h.cast, i1_, {ptr_, ptr_, i32_}, {vm_, asPtr(v), b_.getInt32(uint32_t(in.k))}), i);
+            expect(helper(&JitHelpers::cast, i1_, {ptr_, ptr_, i32_}, {vm_, asPtr(v), b_.getInt32(uint32_t(in.k))}), i);
             st(in.a, v);
             return;
         }
         case XOp::NEW:
             setIp(i);
-            allocation(i, helper(h.newInstance, ptr_, {ptr_, i32_}, {vm_, b_.getInt32(uint32_t(in.k))}));
+            allocation(i, helper(&JitHelpers::newInstance, ptr_, {ptr_, i32_}, {vm_, b_.getInt32(uint32_t(in.k))}));
             return;
         case XOp::NEW_ARRAY: {
             setIp(i);
             LValue* elems = spill(in.b, in.c);
-            allocation(i, helper(h.newArray, ptr_, {ptr_, i32_, ptr_, i32_},
+            allocation(i, helper(&JitHelpers::newArray, ptr_, {ptr_, i32_, ptr_, i32_},
                                  {vm_, b_.getInt32(uint32_t(in.k)), elems, b_.getInt32(in.c)}));
             return;
         }
         case XOp::NEW_ARRAY_FILL:
             setIp(i);
-            allocation(i, helper(h.newArrayFill, ptr_, {ptr_, i32_, i64_, i64_},
+            allocation(i, helper(&JitHelpers::newArrayFill, ptr_, {ptr_, i32_, i64_, i64_},
                                  {vm_, b_.getInt32(uint32_t(in.k)), ld(in.b), ld(in.c)}));
             return;
         case XOp::NEW_MAP: {
             setIp(i);
             LValue* pairs = spill(in.b, 2 * uint32_t(in.c));
-            allocation(i, helper(h.newMap, ptr_, {ptr_, i32_, ptr_, i32_},
+            allocation(i, helper(&JitHelpers::newMap, ptr_, {ptr_, i32_, ptr_, i32_},
                                  {vm_, b_.getInt32(uint32_t(in.k)), pairs, b_.getInt32(in.c)}));
             return;
         }
@@ -517,7 +523,7 @@ private:
             b_.CreateCondBr(b_.CreateICmpUGE(index, len), fail, next, unlikely());
             b_.SetInsertPoint(fail);
             setIp(i);
-            helper(h.throwIndex, b_.getVoidTy(), {ptr_, i64_, i64_}, {vm_, index, len});
+            helper(&JitHelpers::throwIndex, b_.getVoidTy(), {ptr_, i64_, i64_}, {vm_, index, len});
             unwind(i);
             b_.SetInsertPoint(next);
             if (str) {
@@ -542,10 +548,12 @@ private:
             throwIf(isNull(map), i, ErrorKind::Null, "index into null");
             setIp(i);
             if (set) {
-                expect(helper(h.mapSet, i1_, {ptr_, ptr_, i64_, i64_}, {vm_, asPtr(map), ld(in.b), ld(in.c)}), i);
+                expect(
+                    helper(&JitHelpers::mapSet, i1_, {ptr_, ptr_, i64_, i64_}, {vm_, asPtr(map), ld(in.b), ld(in.c)}),
+                    i);
             } else {
                 LValue* out = gep(base_, 8 * size_t(in.a));  // a frame slot's memory as the out-parameter
-                expect(helper(h.mapGet, i1_, {ptr_, ptr_, i64_, ptr_}, {vm_, asPtr(map), ld(in.c), out}), i);
+                expect(helper(&JitHelpers::mapGet, i1_, {ptr_, ptr_, i64_, ptr_}, {vm_, asPtr(map), ld(in.c), out}), i);
                 st(in.a, b_.CreateLoad(i64_, out));
             }
             return;
@@ -553,21 +561,22 @@ private:
         case XOp::CALL: {
             const RtFunction& callee = lp.functions[size_t(in.k)];
             knownCall(i, callee, [&](LValue* args) {
-                return helper(h.call, i1_, {ptr_, ptr_, ptr_, ptr_}, {vm_, constPtr(&callee), constPtr(nullptr), args});
+                return helper(&JitHelpers::call, i1_, {ptr_, ptr_, ptr_, ptr_},
+                              {vm_, functionRef(callee), null(), args});
             });
             return;
         }
         case XOp::CALL_VIRTUAL: {
             const RtFunction& declared = *lp.classes[size_t(in.k)].vtable[in.c];
             auto viaVtable = [&](LValue* args) {
-                return helper(h.callVirtual, i1_, {ptr_, i32_, i32_, ptr_},
+                return helper(&JitHelpers::callVirtual, i1_, {ptr_, i32_, i32_, ptr_},
                               {vm_, b_.getInt32(uint32_t(in.k)), b_.getInt32(in.c), args});
             };
-            if (const RtFunction* only = onlyImplementation(uint32_t(in.k), in.c)) {
+            if (const RtFunction* only = onlyImplementation(*req_.program, uint32_t(in.k), in.c)) {
                 knownCall(i, *only, viaVtable);
                 return;
             }
-            if (auto targets = implementations(uint32_t(in.k), in.c); !targets.empty()) {
+            if (auto targets = implementations(*req_.program, uint32_t(in.k), in.c); !targets.empty()) {
                 dispatchByClass(i, declared, targets, viaVtable);
                 return;
             }
@@ -581,8 +590,8 @@ private:
             setIp(i);
             LValue* args = spill(in.b, declared.nparams);
             call(i, declared.returnsValue,
-                 helper(h.callInterface, i1_, {ptr_, ptr_, i32_, i32_, ptr_},
-                        {vm_, constPtr(&fn_), b_.getInt32(uint32_t(in.k)), b_.getInt32(in.c), args}));
+                 helper(&JitHelpers::callInterface, i1_, {ptr_, ptr_, i32_, i32_, ptr_},
+                        {vm_, functionRef(fn_), b_.getInt32(uint32_t(in.k)), b_.getInt32(in.c), args}));
             return;
         }
         case XOp::CALL_CLOSURE: {
@@ -590,7 +599,8 @@ private:
             bool result = lp.program->types[size_t(in.k)].elem != kTypeVoid;
             setIp(i);
             LValue* args = spill(in.b, n);
-            call(i, result, helper(h.callClosure, i1_, {ptr_, i32_, ptr_}, {vm_, b_.getInt32(uint32_t(in.k)), args}));
+            call(i, result,
+                 helper(&JitHelpers::callClosure, i1_, {ptr_, i32_, ptr_}, {vm_, b_.getInt32(uint32_t(in.k)), args}));
             return;
         }
         case XOp::CALL_BUILTIN: {
@@ -599,14 +609,14 @@ private:
             setIp(i);
             LValue* args = spill(in.b, bi.nargs);
             call(i, bi.hasResult,
-                 helper(h.callBuiltin, i1_, {ptr_, i32_, ptr_}, {vm_, b_.getInt32(uint32_t(in.k)), args}));
+                 helper(&JitHelpers::callBuiltin, i1_, {ptr_, i32_, ptr_}, {vm_, b_.getInt32(uint32_t(in.k)), args}));
             return;
         }
         case XOp::MAKE_CLOSURE: {
             setIp(i);
             LValue* captures = spill(in.b, lp.functions[size_t(in.k)].ncaptures);
-            allocation(i,
-                       helper(h.makeClosure, ptr_, {ptr_, i32_, ptr_}, {vm_, b_.getInt32(uint32_t(in.k)), captures}));
+            allocation(i, helper(&JitHelpers::makeClosure, ptr_, {ptr_, i32_, ptr_},
+                                 {vm_, b_.getInt32(uint32_t(in.k)), captures}));
             return;
         }
         case XOp::RETURN: {
@@ -630,7 +640,7 @@ private:
             return;
         case XOp::THROW:
             setIp(i);
-            helper(h.throwValue, b_.getVoidTy(), {ptr_, ptr_}, {vm_, asPtr(ld(in.a))});
+            helper(&JitHelpers::throwValue, b_.getVoidTy(), {ptr_, ptr_}, {vm_, asPtr(ld(in.a))});
             unwind(i);
             return;
         }
@@ -751,7 +761,7 @@ private:
         case BuiltinId::STRING_LEN: {
             size_t len = BuiltinId(in.k) == BuiltinId::ARRAY_LEN ? lay_.arrayLen : lay_.stringLen;
             auto viaHelper = [&](LValue* args) {  // throws NullError
-                return helper(req_.helpers->callBuiltin, i1_, {ptr_, i32_, ptr_},
+                return helper(&JitHelpers::callBuiltin, i1_, {ptr_, i32_, ptr_},
                               {vm_, b_.getInt32(uint32_t(in.k)), args});
             };
             fastOrSlow(i, b_.CreateICmpNE(x(), b_.getInt64(0)), true, 1, viaHelper, [&] { return load64(x(), len); });
@@ -776,7 +786,8 @@ private:
         LValue* cls = b_.CreateLoad(ptr_, gep(asPtr(receiver), lay_.instanceClass));
         for (const Implementation& target : targets) {
             LValue* match = b_.getFalse();
-            for (const RtClass* c : target.classes) match = b_.CreateOr(match, b_.CreateICmpEQ(cls, constPtr(c)));
+            for (const RtClass* c : target.classes)
+                match = b_.CreateOr(match, b_.CreateICmpEQ(cls, ref({JitRefKind::Class, c->index})));
             BasicBlock* body = BasicBlock::Create(ctx_, "implementation", f_);
             BasicBlock* next = BasicBlock::Create(ctx_, "dispatch", f_);
             b_.CreateCondBr(match, body, next);
@@ -795,10 +806,9 @@ private:
 
     template <typename SlowPath>
     LValue* directCall(const RtFunction& callee, LValue* args, SlowPath slowPath) {
-        LValue* native =
-            &callee == &fn_ && req_.osrEntry < 0  // (OSR code enters at its loop, not at the top)
-                ? static_cast<LValue*>(f_)
-                : b_.CreateLoad(ptr_, constPtr(reinterpret_cast<const char*>(&callee) + lay_.functionNative));
+        LValue* native = &callee == &fn_ && req_.osrEntry < 0  // (OSR code enters at its loop, not at the top)
+                             ? static_cast<LValue*>(f_)
+                             : b_.CreateLoad(ptr_, gep(functionRef(callee), lay_.functionNative));
         LValue* fast = b_.CreateAnd(roomFor(callee, args), b_.CreateIsNotNull(native));
         if (callee.desc->flags & kFnMethod) fast = b_.CreateAnd(fast, b_.CreateIsNotNull(b_.CreateLoad(ptr_, args)));
         BasicBlock* direct = BasicBlock::Create(ctx_, "direct", f_);
@@ -809,11 +819,11 @@ private:
         b_.SetInsertPoint(direct);
         spendFuel();  // the slow path's helper spends its own
         LValue* next = gep(frame_, lay_.frameSize);
-        b_.CreateStore(constPtr(&callee), next);  // Frame::fn comes first
+        b_.CreateStore(functionRef(callee), next);  // Frame::fn comes first
         b_.CreateStore(args, gep(next, lay_.frameBase));
         b_.CreateStore(args, gep(next, lay_.frameRet));
-        b_.CreateStore(constPtr(callee.code), gep(next, lay_.frameIp));
-        b_.CreateStore(constPtr(nullptr), gep(next, lay_.frameClosure));
+        b_.CreateStore(ref({JitRefKind::Code, callee.index}), gep(next, lay_.frameIp));
+        b_.CreateStore(null(), gep(next, lay_.frameClosure));
         // The collector may read the frame as soon as depth counts it.
         b_.CreateFence(llvm::AtomicOrdering::SequentiallyConsistent, llvm::SyncScope::SingleThread);
         b_.CreateStore(b_.CreateAdd(depth_, b_.getInt32(1)), gep(vm_, lay_.vmDepth));
@@ -832,41 +842,6 @@ private:
         ok->addIncoming(directOk, directEnd);
         ok->addIncoming(slowOk, slowEnd);
         return ok;
-    }
-
-    // The method every class that can be the receiver runs for vtable slot
-    // slot of class cls, when the loaded program has just one (then the
-    // call needs no vtable); else nullptr.
-    const RtFunction* onlyImplementation(uint32_t cls, uint16_t slot) const {
-        const auto& classes = req_.program->classes;
-        const RtFunction* only = classes[cls].vtable[slot];
-        for (const RtClass& c : classes) {
-            bool subclass = false;
-            for (const RtClass* p = &c; p && !subclass; p = p->super) subclass = p == &classes[cls];
-            if (subclass && c.vtable[slot] != only) return nullptr;
-        }
-        return only;
-    }
-
-    // The methods that instances of cls and its subclasses run for vtable
-    // slot slot, each with the classes that run it: the whole loaded
-    // program's, so the list is exact. Empty when too many to test inline.
-    std::vector<Implementation> implementations(uint32_t cls, uint16_t slot) const {
-        constexpr size_t kMaxImplementations = 4, kMaxClasses = 8;
-        std::vector<Implementation> found;
-        size_t classes = 0;
-        for (const RtClass& c : req_.program->classes) {
-            if (c.isInterface || (c.desc->flags & kClassAbstract)) continue;
-            bool subclass = false;
-            for (const RtClass* p = &c; p && !subclass; p = p->super) subclass = p->index == cls;
-            if (!subclass) continue;
-            auto same = [&](const Implementation& im) { return im.fn == c.vtable[slot]; };
-            auto it = std::find_if(found.begin(), found.end(), same);
-            if (it == found.end()) it = found.insert(found.end(), Implementation{c.vtable[slot], {}});
-            it->classes.push_back(&c);
-            if (found.size() > kMaxImplementations || ++classes > kMaxClasses) return {};
-        }
-        return found;
     }
 
     // An allocating helper's result goes to R[a]; nullptr means it threw.

@@ -1,7 +1,15 @@
 // The JIT plugin's entry point: IR from codegen.cpp, the new-PassManager
 // O2 pipeline (LLJIT does not optimise by itself), then ORC LLJIT.
+//
+// Code is made for the large code model with static relocations: every
+// address of the run is a 64-bit immediate (movabs) naming a symbol of
+// jit_refs.hpp, defined for each compile in a JITDylib of its own (runs in
+// one process put the same names at other addresses). So the object file
+// LLJIT links is one the code cache can link again in a later run.
+#include <llvm/ExecutionEngine/Orc/CompileUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ObjectTransformLayer.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Passes/PassBuilder.h>
@@ -14,18 +22,26 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "jit/codegen.hpp"
+#include "vm/jit_refs.hpp"
 #include "vm/linker.hpp"
 
 namespace nido::jit {
 namespace {
+
+void forCache(llvm::orc::JITTargetMachineBuilder& jtmb) {
+    jtmb.setCodeModel(llvm::CodeModel::Large);
+    jtmb.setRelocationModel(llvm::Reloc::Static);
+}
 
 struct Engine {
     std::unique_ptr<llvm::orc::LLJIT> jit;
     std::unique_ptr<llvm::TargetMachine> machine;  // for the optimiser's cost models
     std::string error;
     uint64_t compiled = 0;
+    std::vector<uint8_t> object;  // the last object file compiled
 
     Engine() {
         llvm::InitializeNativeTarget();
@@ -35,18 +51,62 @@ struct Engine {
             error = llvm::toString(builder.takeError());
             return;
         }
+        forCache(*builder);
         auto tm = builder->createTargetMachine();
         if (!tm) {
             error = llvm::toString(tm.takeError());
             return;
         }
         machine = std::move(*tm);
-        auto created = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*builder)).create();
+        // LLJIT would make position-independent code for JITLink: its
+        // compiler is given the cache's code model back.
+        auto created = llvm::orc::LLJITBuilder()
+                           .setJITTargetMachineBuilder(std::move(*builder))
+                           .setCompileFunctionCreator(
+                               [](llvm::orc::JITTargetMachineBuilder jtmb)
+                                   -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
+                                   forCache(jtmb);
+                                   auto tm = jtmb.createTargetMachine();
+                                   if (!tm) return tm.takeError();
+                                   return std::make_unique<llvm::orc::TMOwningSimpleCompiler>(std::move(*tm));
+                               })
+                           .create();
         if (!created) {
             error = llvm::toString(created.takeError());
             return;
         }
         jit = std::move(*created);
+        jit->getObjTransformLayer().setTransform([this](std::unique_ptr<llvm::MemoryBuffer> buffer) {
+            object.assign(buffer->getBufferStart(), buffer->getBufferEnd());
+            return llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>(std::move(buffer));
+        });
+    }
+
+    // A JITDylib for one compile, where the module's symbols of jit_refs.hpp
+    // are this run's addresses; false with why when one is out of range.
+    llvm::orc::JITDylib* refsFor(const llvm::Module& m, const vm::JitRequest& req, std::string& why) {
+        llvm::orc::SymbolMap refs;
+        for (const llvm::GlobalVariable& g : m.globals()) {
+            if (!g.isDeclaration()) continue;
+            auto r = vm::parseJitRef(g.getName());
+            const void* address = r ? vm::jitRefAddress(*r, *req.program, *req.helpers) : nullptr;
+            if (!address) {
+                why = "no address for " + g.getName().str();
+                return nullptr;
+            }
+            refs[jit->mangleAndIntern(g.getName())] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                                                       llvm::JITSymbolFlags::Exported};
+        }
+        auto dylib = jit->createJITDylib("nido.refs." + std::to_string(compiled));
+        if (!dylib) {
+            why = llvm::toString(dylib.takeError());
+            return nullptr;
+        }
+        if (auto err = dylib->define(llvm::orc::absoluteSymbols(std::move(refs)))) {
+            why = llvm::toString(std::move(err));
+            return nullptr;
+        }
+        return &*dylib;
     }
 
     void optimize(llvm::Module& m) {
@@ -87,15 +147,18 @@ struct Engine {
         optimize(*module);
         // NIDO_JIT_DUMP=1 prints each optimised module (docs/jit.md).
         if (const char* dump = std::getenv("NIDO_JIT_DUMP"); dump && *dump == '1') module->print(llvm::errs(), nullptr);
-        if (auto err = jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context)))) {
+        llvm::orc::JITDylib* dylib = refsFor(*module, req, why);
+        if (!dylib) return nullptr;
+        if (auto err = jit->addIRModule(*dylib, llvm::orc::ThreadSafeModule(std::move(module), std::move(context)))) {
             why = llvm::toString(std::move(err));
             return nullptr;
         }
-        auto symbol = jit->lookup(name);
+        auto symbol = jit->lookup(*dylib, name);
         if (!symbol) {
             why = llvm::toString(symbol.takeError());
             return nullptr;
         }
+        if (req.keepObject) req.keepObject(req.keepContext, name.c_str(), object.data(), object.size());
         return symbol->toPtr<vm::NativeCode>();
     }
 };

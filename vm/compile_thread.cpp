@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "vm/jit_plugin.hpp"
+#include "vm/code_cache.hpp"
 #include "vm/linker.hpp"
 
 namespace nido::vm {
@@ -17,7 +17,8 @@ namespace {
 
 struct Job {
     JitRequest request;
-    NativeCode* slot;  // where the code is published
+    NativeCode* slot;         // where the code is published
+    std::string cacheFolder;  // the code cache's, "" for none
     // A synchronous request's waiter: where the outcome goes.
     bool* done = nullptr;
     NativeCode* code = nullptr;
@@ -51,7 +52,7 @@ void record(JitStats& stats, const JitRequest& request, const PluginCompile& out
     stats.compileSeconds += outcome.seconds;
     if (background) stats.backgroundSeconds += outcome.seconds;
     if (outcome.code) {
-        stats.compiled++;
+        (outcome.cached ? stats.cached : stats.compiled)++;
         return;
     }
     stats.failed++;
@@ -70,7 +71,7 @@ void* compileLoop(void*) {
         s.jobs.pop_front();
         s.busy = true;
         held.unlock();
-        PluginCompile outcome = compileWithPlugin(job.request);
+        PluginCompile outcome = compileCode(job.request, job.cacheFolder);
         if (outcome.code) publishNative(*job.slot, outcome.code);
         held.lock();
         record(s.stats, job.request, outcome, !job.done);
@@ -103,29 +104,29 @@ bool ensureStarted(CompileService& s) {
 
 }  // namespace
 
-bool compileInBackground(const JitRequest& request, NativeCode& slot) {
+bool compileInBackground(const JitRequest& request, NativeCode& slot, const std::string& cacheFolder) {
     CompileService& s = service();
     std::lock_guard<std::mutex> held(s.lock);
     if (!ensureStarted(s)) return false;
-    s.jobs.push_back(Job{request, &slot});
+    s.jobs.push_back(Job{request, &slot, cacheFolder});
     s.queued.notify_one();
     return true;
 }
 
-NativeCode compileAndWait(const JitRequest& request, NativeCode& slot) {
+NativeCode compileAndWait(const JitRequest& request, NativeCode& slot, const std::string& cacheFolder) {
     CompileService& s = service();
     std::unique_lock<std::mutex> held(s.lock);
     if (s.started) {
         bool done = false;
         NativeCode code = nullptr;
-        s.jobs.push_front(Job{request, &slot, &done, &code});
+        s.jobs.push_front(Job{request, &slot, cacheFolder, &done, &code});
         s.queued.notify_one();
         s.finished.wait(held, [&] { return done; });
         return code;
     }
     // No thread: compile here, the lock held throughout, so that the
     // engine still has one user at a time.
-    PluginCompile outcome = compileWithPlugin(request);
+    PluginCompile outcome = compileCode(request, cacheFolder);
     if (outcome.code) publishNative(slot, outcome.code);
     record(s.stats, request, outcome, false);
     return outcome.code;
@@ -140,6 +141,7 @@ bool endCompiles(JitStats& stats, bool abandon) {
     if (!abandon) s.finished.wait(held, [&] { return !s.busy; });
     if (s.busy) stats.unfinished++;
     stats.compiled += s.stats.compiled;
+    stats.cached += s.stats.cached;
     stats.failed += s.stats.failed;
     stats.compileSeconds += s.stats.compileSeconds;
     stats.backgroundSeconds += s.stats.backgroundSeconds;

@@ -18,6 +18,8 @@
 // destructors may run while it waits.
 #pragma once
 
+#include <string>
+
 #include "vm/jit_interface.hpp"
 #include "vm/tiering.hpp"
 
@@ -26,14 +28,15 @@ namespace nido::vm {
 // All three are called from the program thread.
 
 // Queues request, whose code goes to slot (RtFunction::native or an
-// OsrCode's); false when the thread could not be started (the caller
-// compiles it synchronously).
-bool compileInBackground(const JitRequest& request, NativeCode& slot);
+// OsrCode's), taken from the code cache in cacheFolder when it is there
+// (code_cache.hpp; "" for none); false when the thread could not be
+// started (the caller compiles it synchronously).
+bool compileInBackground(const JitRequest& request, NativeCode& slot, const std::string& cacheFolder);
 
 // Compiles request before returning, on the compile thread when it runs,
 // else on this one, and publishes the code to slot; nullptr when not
 // compiled.
-NativeCode compileAndWait(const JitRequest& request, NativeCode& slot);
+NativeCode compileAndWait(const JitRequest& request, NativeCode& slot, const std::string& cacheFolder);
 
 // Ends the run: drops the requests not started, waits for the compile in
 // progress unless abandon, and adds the run's compile figures to stats.

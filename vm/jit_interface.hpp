@@ -106,6 +106,12 @@ struct JitRequest {
     // interpreter.hpp). Without a limit it spends nothing, and the count is
     // not observable.
     bool budgeted = false;
+    // When set, called before the compile returns with the relocatable
+    // object file LLVM made (its addresses of the run are symbols,
+    // jit_refs.hpp) and the name of the code's function in it, for the
+    // code cache (code_cache.hpp) to keep.
+    void (*keepObject)(void* context, const char* entry, const uint8_t* object, size_t size) = nullptr;
+    void* keepContext = nullptr;
 };
 
 // The plugin's one entry point, looked up with dlsym: compiles fn and

@@ -11,19 +11,16 @@
 namespace nido::vm {
 namespace {
 
-// HOST: the plugin lives beside the nido executable; opened once per
-// process, never closed (compiled code and LLVM's state live in it).
+// Opened once per process, never closed (compiled code and LLVM's state
+// live in it).
 JitCompileFn loadPlugin(std::string& why) {
     static std::string failure;
     static JitCompileFn compile = []() -> JitCompileFn {
-        char self[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-        if (n <= 0) {
+        std::string path = jitPluginPath();
+        if (path.empty()) {
             failure = "cannot find the nido executable";
             return nullptr;
         }
-        std::string path(self, size_t(n));
-        path = path.substr(0, path.rfind('/') + 1) + "libnido_jit.so";
         void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
         if (!handle) {
             failure = dlerror();
@@ -38,6 +35,15 @@ JitCompileFn loadPlugin(std::string& why) {
 }
 
 }  // namespace
+
+std::string jitPluginPath() {
+    // HOST: the plugin lives beside the nido executable.
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) return "";
+    std::string path(self, size_t(n));
+    return path.substr(0, path.rfind('/') + 1) + "libnido_jit.so";
+}
 
 PluginCompile compileWithPlugin(const JitRequest& request) {
     PluginCompile out;

@@ -13,7 +13,12 @@ struct PluginCompile {
     NativeCode code = nullptr;  // nullptr: not compiled, see why
     double seconds = 0;         // CPU time of the compile, opening the plugin aside
     std::string why;
+    bool cached = false;  // the code came from the code cache (code_cache.hpp)
 };
+
+// The plugin's file, beside the nido executable; "" when that cannot be
+// found.
+std::string jitPluginPath();
 
 // Compiles request with the plugin, opening it first if need be. From one
 // thread at a time (the plugin's engine is not shared between threads);

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "vm/map.hpp"
 #include "vm/object.hpp"
 #include "vm/program.hpp"
+#include "vm/sha256.hpp"
 
 namespace nido::vm {
 
@@ -109,6 +111,9 @@ struct LinkedProgram {
     uint32_t messageField = 0;  // Error.message in every Error layout
     const RtFunction* main = nullptr;
     std::vector<ExecCode> exec;  // per function, by translateProgram
+    // The code cache's digest of the program (code_cache.cpp), made on its
+    // first use by whichever thread compiles.
+    mutable std::optional<Sha256Digest> codeDigest;
 };
 
 // Links p (already verified) into out. On failure returns false and sets

@@ -28,6 +28,7 @@ struct RunOptions {
     bool learn = false;           // --learn: everything allowed; at exit, print the --allow-* flags the run used
     JitMode jit = JitMode::On;    // --jit; off whatever it says under --trace and --fuel
     bool stats = false;           // --stats: what the JIT did, on stderr at exit
+    std::string jitCache;         // the code cache's folder (code_cache.hpp), "" for none
     // A package's resource files, read-only under /app (package_vfs.hpp);
     // null when the program is not a package. Owned by the caller.
     const PackageResources* resources = nullptr;

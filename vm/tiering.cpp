@@ -33,10 +33,10 @@ NativeCode compile(Vm& vm, const RtFunction* fn, int32_t osrEntry, NativeCode& s
     bool budgeted = vm.options.fuel || vm.options.timeoutSeconds > 0;
     JitRequest request{&vm.linked, fn, builtinTable(), &jitHelpers(), &jitLayout(), osrEntry, budgeted};
     bool background = vm.options.jit == JitMode::On && vm.options.jitThreadAllowed && severalCpus();
-    if (background && compileInBackground(request, slot)) return nullptr;
+    if (background && compileInBackground(request, slot, vm.options.jitCache)) return nullptr;
     Tier outer = vm.tier.load(std::memory_order_relaxed);
     vm.tier.store(Tier::Compiler, std::memory_order_relaxed);
-    NativeCode code = compileAndWait(request, slot);
+    NativeCode code = compileAndWait(request, slot, vm.options.jitCache);
     vm.tier.store(outer, std::memory_order_relaxed);
     return code;
 }
@@ -78,6 +78,7 @@ std::string jitStatsReport(const JitStats& s) {
     std::string out =
         fmt::format("nido: jit: {} functions compiled in {:.1f} ms ({:.1f} ms in the background), {} not compiled\n",
                     s.compiled, s.compileSeconds * 1000, s.backgroundSeconds * 1000, s.failed);
+    if (s.cached > 0) out += fmt::format("nido: jit: {} taken from the code cache\n", s.cached);
     if (s.unfinished > 0) out += fmt::format("nido: jit: {} still queued or compiling at the end\n", s.unfinished);
     if (!s.firstFailure.empty()) out += fmt::format("nido: jit: first not compiled: {}\n", s.firstFailure);
     uint64_t samples = 0;

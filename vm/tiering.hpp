@@ -39,8 +39,9 @@ constexpr int kTierCount = 3;
 // What --stats reports about one run.
 struct JitStats {
     uint32_t compiled = 0, failed = 0;
+    uint32_t cached = 0;           // taken from the code cache, not compiled (code_cache.hpp)
     uint32_t unfinished = 0;       // queued or compiling when the run ended
-    double compileSeconds = 0;     // CPU time of every compile, on either thread
+    double compileSeconds = 0;     // CPU time of every compile (or cache load), on either thread
     double backgroundSeconds = 0;  // of which on the compile thread while the program ran on
     std::string firstFailure;      // "function: why"
     // The program thread's CPU time and where its samples fell, by Tier.
