@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -132,10 +133,14 @@ NativeCode compileAndWait(const JitRequest& request, NativeCode& slot, const std
     return outcome.code;
 }
 
-bool endCompiles(JitStats& stats, bool abandon) {
+bool endCompiles(JitStats& stats, bool abandon, double graceSeconds) {
     if (!gService) return false;
     CompileService& s = *gService;
     std::unique_lock<std::mutex> held(s.lock);
+    if (graceSeconds > 0) {
+        s.finished.wait_for(held, std::chrono::duration<double>(graceSeconds),
+                            [&] { return s.jobs.empty() && !s.busy; });
+    }
     stats.unfinished += uint32_t(s.jobs.size());
     s.jobs.clear();
     if (!abandon) s.finished.wait(held, [&] { return !s.busy; });

@@ -38,9 +38,10 @@ bool compileInBackground(const JitRequest& request, NativeCode& slot, const std:
 // compiled.
 NativeCode compileAndWait(const JitRequest& request, NativeCode& slot, const std::string& cacheFolder);
 
-// Ends the run: drops the requests not started, waits for the compile in
-// progress unless abandon, and adds the run's compile figures to stats.
-// True when a compile is still running (only with abandon).
-bool endCompiles(JitStats& stats, bool abandon);
+// Ends the run: gives the compiles queued or running up to graceSeconds
+// to finish, then drops the requests not started, waits for the compile
+// in progress unless abandon, and adds the run's compile figures to
+// stats. True when a compile is still running (only with abandon).
+bool endCompiles(JitStats& stats, bool abandon, double graceSeconds);
 
 }  // namespace nido::vm

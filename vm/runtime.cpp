@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <ucontext.h>
 
+#include <chrono>
 #include <new>
 
 #include <fmt/format.h>
@@ -102,7 +103,7 @@ int runInVm(Vm& vm, const LinkedProgram& lp, const std::vector<std::string>& arg
 // functions outlives it: the compile thread reads the LinkedProgram.
 struct CompilesEnd {
     Vm& vm;
-    ~CompilesEnd() { endTiering(vm, false); }
+    ~CompilesEnd() { endTiering(vm, false, 0); }
 };
 
 int runLinked(const LinkedProgram& lp, const std::vector<std::string>& args, const RunOptions& options) {
@@ -118,9 +119,11 @@ int runLinked(const LinkedProgram& lp, const std::vector<std::string>& args, con
     vm.jitThreshold = options.trace ? jitThreshold(JitMode::Off) : jitThreshold(options.jit);
     CompilesEnd compilesEnd{vm};
     TierSampler sampler(vm, options.stats);
+    auto started = std::chrono::steady_clock::now();
     int status = runInVm(vm, lp, args);
+    std::chrono::duration<double> ran = std::chrono::steady_clock::now() - started;
     sampler.stop();
-    bool stillCompiling = endTiering(vm, options.endsProcess);
+    bool stillCompiling = endTiering(vm, options.endsProcess, ran.count());
     if (options.stats) hostWrite(HostStream::Err, jitStatsReport(vm.jitStats));
     // Returning would run static destructors, LLVM's and the plugin's,
     // while the compile thread is inside LLVM: end the process here.

@@ -3,6 +3,7 @@
 
 #include <sched.h>
 
+#include <algorithm>
 #include <climits>
 #include <string>
 
@@ -72,7 +73,14 @@ NativeCode tierUpLoop(Vm& vm, const RtFunction* fn, uint32_t header) {
     return compile(vm, fn, int32_t(header), osr.code);
 }
 
-bool endTiering(Vm& vm, bool abandon) { return endCompiles(vm.jitStats, abandon); }
+bool endTiering(Vm& vm, bool abandon, double ranSeconds) {
+    // The code cache's next run finds code only for compiles that finished:
+    // those still queued or running get half as long as the run took, up to
+    // a bound, so a short run that compiled late is not cold every time.
+    constexpr double kCacheGraceSeconds = 0.1;
+    double grace = vm.options.jitCache.empty() ? 0 : std::min(ranSeconds / 2, kCacheGraceSeconds);
+    return endCompiles(vm.jitStats, abandon, grace);
+}
 
 std::string jitStatsReport(const JitStats& s) {
     std::string out =

@@ -65,9 +65,10 @@ NativeCode tierUp(Vm& vm, const RtFunction* fn);
 NativeCode tierUpLoop(Vm& vm, const RtFunction* fn, uint32_t header);
 
 // Ends the run's compiles (compile_thread.hpp: endCompiles) and adds
-// their figures to vm.jitStats. True when one is still running, only
-// with abandon.
-bool endTiering(Vm& vm, bool abandon);
+// their figures to vm.jitStats; a run with a code cache first gives them
+// part of ranSeconds, how long it ran, to finish. True when one is still
+// running, only with abandon.
+bool endTiering(Vm& vm, bool abandon, double ranSeconds);
 
 // What --stats prints: functions compiled and failed, compile time, and
 // the split of the program thread's time between the tiers.
