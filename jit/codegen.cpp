@@ -58,18 +58,26 @@ public:
     }
 
     // A leaf (leaf.hpp) as i64 (i64 args...): no VM, no frame; the result,
-    // or 0 for none, is returned.
-    llvm::Function* compileLeaf(const std::string& name) {
+    // or 0 for none, is returned. A recursive leaf is {i64 result, i1
+    // overflow} (i64 frames, ptr nativeLimit, i64 args...): frames is how
+    // many calls it may still nest, nativeLimit the native stack's limit.
+    llvm::Function* compileLeaf(const std::string& name, bool recursive) {
         leaf_ = true;
-        auto* type = llvm::FunctionType::get(i64_, std::vector<llvm::Type*>(fn_.nparams, i64_), false);
-        f_ = llvm::Function::Create(type, llvm::Function::PrivateLinkage, name, module_);
-        f_->addFnAttr(llvm::Attribute::AlwaysInline);
+        recursive_ = recursive;
+        std::vector<llvm::Type*> params(recursive ? 2 : 0, i64_);
+        if (recursive) params[1] = ptr_;
+        params.insert(params.end(), fn_.nparams, i64_);
+        llvm::Type* result = recursive ? llvm::StructType::get(ctx_, {i64_, i1_}) : i64_;
+        f_ = llvm::Function::Create(llvm::FunctionType::get(result, params, false), llvm::Function::PrivateLinkage,
+                                    name, module_);
+        if (!recursive) f_->addFnAttr(llvm::Attribute::AlwaysInline);
         b_.SetInsertPoint(BasicBlock::Create(ctx_, "entry", f_));
         findBlocks();
         slots_.resize(fn_.frameSize);
         for (auto& s : slots_) s = b_.CreateAlloca(i64_);
+        unsigned first = recursive ? 2 : 0;
         for (uint32_t s = 0; s < fn_.frameSize; s++)
-            st(uint16_t(s), s < fn_.nparams ? static_cast<LValue*>(f_->getArg(s)) : b_.getInt64(0));
+            st(uint16_t(s), s < fn_.nparams ? static_cast<LValue*>(f_->getArg(first + s)) : b_.getInt64(0));
         emitBody();
         return f_;
     }
@@ -621,7 +629,7 @@ private:
         }
         case XOp::RETURN: {
             if (leaf_) {
-                b_.CreateRet(ld(in.a));
+                leafReturn(ld(in.a), b_.getFalse());
                 return;
             }
             LValue* ret = b_.CreateLoad(ptr_, gep(frame_, lay_.frameRet));
@@ -632,7 +640,7 @@ private:
         }
         case XOp::RETURN_VOID:
             if (leaf_) {
-                b_.CreateRet(b_.getInt64(0));
+                leafReturn(b_.getInt64(0), b_.getFalse());
                 return;
             }
             popFrame();
@@ -657,6 +665,10 @@ private:
     template <typename SlowPath>
     void knownCall(size_t i, const RtFunction& callee, SlowPath slowPath) {
         const Insn& in = code_[i];
+        if (leaf_) {  // a recursive leaf calls only itself
+            leafSelfCall(i);
+            return;
+        }
         if (llvm::Function* leaf = leafFunction(callee)) {
             leafCall(i, callee, leaf, slowPath);
             return;
@@ -667,15 +679,49 @@ private:
     }
 
     llvm::Function* leafFunction(const RtFunction& callee) {
-        if (leaf_ || !isLeaf(callee, *req_.program, req_.budgeted)) return nullptr;
+        LeafKind kind = leafKind(callee, *req_.program, req_.budgeted);
+        if (kind == LeafKind::None) return nullptr;
         auto [it, fresh] = leaves_.try_emplace(&callee, nullptr);
         if (fresh) {
             JitRequest request = req_;
             request.fn = &callee;
             request.osrEntry = -1;
-            it->second = FunctionCompiler(request, module_).compileLeaf("leaf." + std::to_string(callee.index));
+            it->second = FunctionCompiler(request, module_)
+                             .compileLeaf("leaf." + std::to_string(callee.index), kind == LeafKind::Recursive);
         }
         return it->second;
+    }
+
+    void leafReturn(LValue* value, LValue* overflow) {
+        if (!recursive_) {
+            b_.CreateRet(value);
+            return;
+        }
+        LValue* r = llvm::UndefValue::get(f_->getReturnType());
+        b_.CreateRet(b_.CreateInsertValue(b_.CreateInsertValue(r, value, 0), overflow, 1));
+    }
+
+    // A recursive leaf calling itself, one frame deeper; with no frame or
+    // native stack left it gives up (overflow), and so does every leaf call
+    // below its caller's.
+    void leafSelfCall(size_t i) {
+        const Insn& in = code_[i];
+        LValue *frames = f_->getArg(0), *nativeLimit = f_->getArg(1);
+        LValue* here = b_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {ptr_}, {b_.getInt32(0)});
+        BasicBlock* nest = BasicBlock::Create(ctx_, "nest", f_);
+        BasicBlock* overflow = BasicBlock::Create(ctx_, "overflow", f_);
+        BasicBlock* nested = BasicBlock::Create(ctx_, "nested", f_);
+        b_.CreateCondBr(b_.CreateAnd(b_.CreateICmpSGT(frames, b_.getInt64(0)), b_.CreateICmpUGE(here, nativeLimit)),
+                        nest, overflow);
+        b_.SetInsertPoint(overflow);
+        leafReturn(b_.getInt64(0), b_.getTrue());
+        b_.SetInsertPoint(nest);
+        std::vector<LValue*> args{b_.CreateSub(frames, b_.getInt64(1)), nativeLimit};
+        for (uint32_t j = 0; j < fn_.nparams; j++) args.push_back(ld(uint16_t(in.b + j)));
+        LValue* r = b_.CreateCall(f_, args);
+        b_.CreateCondBr(b_.CreateExtractValue(r, 1), overflow, nested, unlikely());
+        b_.SetInsertPoint(nested);
+        if (fn_.returnsValue) st(in.a, b_.CreateExtractValue(r, 0));
     }
 
     // Where the interpreter would push a frame for callee with its arguments
@@ -695,19 +741,46 @@ private:
     template <typename SlowPath>
     void leafCall(size_t i, const RtFunction& callee, llvm::Function* leaf, SlowPath slowPath) {
         const Insn& in = code_[i];
-        LValue* fast = roomFor(callee, gep(base_, 8 * size_t(in.b)));
+        LValue* argsAt = gep(base_, 8 * size_t(in.b));
+        LValue* fast = roomFor(callee, argsAt);
         if (callee.desc->flags & kFnMethod) fast = b_.CreateAnd(fast, b_.CreateICmpNE(ld(in.b), b_.getInt64(0)));
-        fastOrSlow(i, fast, callee.returnsValue, callee.nparams, slowPath, [&] {
+        bool recursive = leaf->getReturnType()->isStructTy();
+        fastOrSlow(i, fast, callee.returnsValue, callee.nparams, slowPath, [&](BasicBlock* slow) {
             spendFuel();  // the slow path's helper spends its own
             std::vector<LValue*> args;
+            if (recursive) {
+                args.push_back(deeperFrames(callee, argsAt));
+                args.push_back(b_.CreateLoad(ptr_, gep(vm_, lay_.vmNativeStackLimit)));
+            }
             for (uint32_t j = 0; j < callee.nparams; j++) args.push_back(ld(uint16_t(in.b + j)));
-            return b_.CreateCall(leaf, args);
+            LValue* value = b_.CreateCall(leaf, args);
+            if (!recursive) return value;
+            // Too deep for the leaf: again with frames, which throw where
+            // the interpreter's would.
+            BasicBlock* fits = BasicBlock::Create(ctx_, "fits", f_);
+            b_.CreateCondBr(b_.CreateExtractValue(value, 1), slow, fits, unlikely());
+            b_.SetInsertPoint(fits);
+            return b_.CreateExtractValue(value, 0);
         });
     }
 
-    // R[a] (when there is a result) from fastValue() when fast holds, else
-    // from slowPath(args), a call through a helper with the n arguments in
-    // memory that leaves its result in R[b]'s memory or throws.
+    // How many frames deeper than callee's, pushed with its arguments at
+    // args, the interpreter would have room for: by the frame count, and by
+    // the VM stack counting a whole frame each (frames overlap in fact).
+    LValue* deeperFrames(const RtFunction& callee, LValue* args) {
+        LValue* maxFrames = b_.CreateZExt(b_.CreateLoad(i32_, gep(vm_, lay_.vmMaxFrames)), i64_);
+        LValue* byCount = b_.CreateSub(maxFrames, b_.CreateZExt(b_.CreateAdd(depth_, b_.getInt32(1)), i64_));
+        LValue* stackEnd = b_.CreatePtrToInt(b_.CreateLoad(ptr_, gep(vm_, lay_.vmStackEnd)), i64_);
+        LValue* frameBytes = b_.getInt64(8 * uint64_t(callee.frameSize));
+        LValue* calleeEnd = b_.CreateAdd(b_.CreatePtrToInt(args, i64_), frameBytes);
+        LValue* byStack = b_.CreateSDiv(b_.CreateSub(stackEnd, calleeEnd), frameBytes);
+        return b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, byCount, byStack);
+    }
+
+    // R[a] (when there is a result) from fastValue(slow) when fast holds,
+    // else from slowPath(args), a call through a helper with the n
+    // arguments in memory that leaves its result in R[b]'s memory or
+    // throws. fastValue may still branch to slow.
     template <typename SlowPath, typename FastValue>
     void fastOrSlow(size_t i, LValue* fast, bool result, uint32_t n, SlowPath slowPath, FastValue fastValue) {
         const Insn& in = code_[i];
@@ -717,7 +790,7 @@ private:
         b_.CreateCondBr(fast, fastBlock, slow);
 
         b_.SetInsertPoint(fastBlock);
-        LValue* fastResult = fastValue();
+        LValue* fastResult = fastValue(slow);
         BasicBlock* fastEnd = b_.GetInsertBlock();
         b_.CreateBr(done);
 
@@ -764,7 +837,8 @@ private:
                 return helper(&JitHelpers::callBuiltin, i1_, {ptr_, i32_, ptr_},
                               {vm_, b_.getInt32(uint32_t(in.k)), args});
             };
-            fastOrSlow(i, b_.CreateICmpNE(x(), b_.getInt64(0)), true, 1, viaHelper, [&] { return load64(x(), len); });
+            fastOrSlow(i, b_.CreateICmpNE(x(), b_.getInt64(0)), true, 1, viaHelper,
+                       [&](BasicBlock*) { return load64(x(), len); });
             return true;
         }
         default: return false;
@@ -866,7 +940,8 @@ private:
     std::vector<BasicBlock*> blocks_;
     std::map<std::vector<size_t>, BasicBlock*> landings_;
     std::map<const RtFunction*, llvm::Function*> leaves_;
-    bool leaf_ = false;  // compiling a leaf (compileLeaf)
+    bool leaf_ = false;       // compiling a leaf (compileLeaf)
+    bool recursive_ = false;  // a recursive one
 };
 
 }  // namespace

@@ -82,28 +82,34 @@ bool nonZeroConstant(const Insn& in, const vm::LinkedProgram& program) {
 
 }  // namespace
 
-bool isLeaf(const vm::RtFunction& fn, const vm::LinkedProgram& program, bool budgeted) {
-    if (!fn.exec || fn.ncaptures != 0) return false;
+LeafKind leafKind(const vm::RtFunction& fn, const vm::LinkedProgram& program, bool budgeted) {
+    if (!fn.exec || fn.ncaptures != 0) return LeafKind::None;
     const std::vector<Insn>& code = fn.exec->code;
-    if (code.size() > kMaxLeafInstructions) return false;
+    if (code.size() > kMaxLeafInstructions) return LeafKind::None;
     std::vector<bool> target(code.size(), false);
     bool receiverKept = (fn.desc->flags & vm::kFnMethod) != 0;
     for (size_t i = 0; i < code.size(); i++) {
         if (jumps(code[i].op)) {
-            if (budgeted && code[i].k <= 0) return false;
+            if (budgeted && code[i].k <= 0) return LeafKind::None;
             target[size_t(int64_t(i) + code[i].k)] = true;
         }
         if (writesA(code[i].op) && code[i].a == 0) receiverKept = false;
     }
+    bool callsItself = false, writesGlobals = false;
     for (size_t i = 0; i < code.size(); i++) {
         const Insn& in = code[i];
+        writesGlobals = writesGlobals || in.op == XOp::STOREG;
         if (!canThrowOrCall(in.op)) continue;
         bool constantDivisor = (in.op == XOp::IDIV || in.op == XOp::IREM) && i > 0 && !target[i] &&
                                code[i - 1].a == in.c && nonZeroConstant(code[i - 1], program);
         bool receiverField = in.op == XOp::GET_FIELD && in.b == 0 && receiverKept;
-        if (!constantDivisor && !receiverField) return false;
+        bool selfCall =
+            in.op == XOp::CALL && uint32_t(in.k) == fn.index && !budgeted && (fn.desc->flags & vm::kFnMethod) == 0;
+        callsItself = callsItself || selfCall;
+        if (!constantDivisor && !receiverField && !selfCall) return LeafKind::None;
     }
-    return true;
+    if (!callsItself) return LeafKind::Plain;
+    return writesGlobals ? LeafKind::None : LeafKind::Recursive;
 }
 
 }  // namespace nido::jit

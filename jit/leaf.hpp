@@ -4,18 +4,29 @@
 // collection and no handler can ever see its frame; its caller still makes
 // the interpreter's stack-depth check first, so StackOverflowError is
 // thrown at the same call either way.
+//
+// A recursive leaf may also call itself (fib): no frame at any depth. Its
+// caller hands it how many frames deeper the interpreter would still have
+// room for; a call past that, or past the native stack's limit, abandons
+// the whole leaf call, and the caller makes it again with frames, which
+// throws StackOverflowError where the interpreter does. Nothing can see
+// the abandoned work: a recursive leaf writes no module variable.
 #pragma once
 
 #include "vm/linker.hpp"
 
 namespace nido::jit {
 
+enum class LeafKind { None, Plain, Recursive };
+
 // Small functions with a fixed set of instructions: moves, constants,
 // module variables, int and float arithmetic and comparisons, branches,
 // returns; a division only by a constant other than 0; a field read only
 // of a method's receiver (never null once called, when the method never
-// assigns it). In a budgeted run (JitRequest::budgeted) a leaf has no
-// loop either: a back-edge spends the budget, which lives in the VM.
-bool isLeaf(const vm::RtFunction& fn, const vm::LinkedProgram& program, bool budgeted);
+// assigns it); for a recursive leaf, calls of itself (a function, not a
+// method) and no module variable written. In a budgeted run
+// (JitRequest::budgeted) a leaf has no loop and no call either: back-edges
+// and calls spend the budget, which lives in the VM.
+LeafKind leafKind(const vm::RtFunction& fn, const vm::LinkedProgram& program, bool budgeted);
 
 }  // namespace nido::jit

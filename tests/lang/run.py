@@ -14,7 +14,8 @@ The directives are described in tests/README.md:
     // expect: TEXT                     next line of stdout
     // expect error: LINE:COL: MESSAGE  compile error (exit 2), line in stderr
     // expect runtime error: CLASS: MSG uncaught error (exit 1), stderr line 1
-    // expect trace: at NAME (F.nd:L)   stack trace lines, in order
+    // expect trace: at NAME (F.nd:L)   stack trace lines, in order (also
+                                        "[previous line repeated N more times]")
     // expect exit: N                   exit status
     // args: A B C                      program arguments
     // flags: --allow-read={tmp} ...    `nido run` flags, before the file
@@ -244,7 +245,7 @@ def check_result(exp, status, out, err, tmp=None):
         if got != want_error:
             raise Failure(f"stderr line 1: expected {show(want_error)}, got {show(got)}")
         if exp.trace:
-            frames = [l.strip() for l in err_lines if l.startswith("  at ")]
+            frames = [l.strip() for l in err_lines if l.startswith(("  at ", "  [previous line repeated"))]
             compare_lines("trace", exp.trace, frames)
     compare_lines("stdout", [substitute(l, tmp) for l in exp.stdout], nidotest.output_lines(out))
     if tmp is not None:
