@@ -1,953 +1,551 @@
-// Execution form to LLVM IR, one function at a time (see codegen.hpp).
+// Execution form to LLVM IR, one function at a time (see codegen.hpp):
+// the function's entry, its instructions, and its errors and handlers.
+// Calls are in calls.cpp.
 #include "jit/codegen.hpp"
 
-#include <llvm/IR/IRBuilder.h>
-#include <llvm/IR/Intrinsics.h>
-#include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Verifier.h>
 
-#include <map>
-#include <vector>
-
-#include "jit/devirtualize.hpp"
+#include "jit/function_compiler.hpp"
 #include "jit/leaf.hpp"
 #include "vm/builtin_impl.hpp"
 #include "vm/builtins.hpp"
-#include "vm/jit_refs.hpp"
-#include "vm/linker.hpp"
 
 namespace nido::jit {
-namespace {
+namespace ir {
 
-using namespace vm;
-using llvm::BasicBlock;
-using llvm::IRBuilder;
-using LValue = llvm::Value;
+llvm::Function* FunctionCompiler::compile(const std::string& name) {
+    auto* type = llvm::FunctionType::get(i1_, {ptr_, ptr_, i32_}, false);
+    f_ = llvm::Function::Create(type, llvm::Function::ExternalLinkage, name, module_);
+    vm_ = f_->getArg(0);
+    frame_ = f_->getArg(1);
+    BasicBlock* entry = BasicBlock::Create(ctx_, "entry", f_);
+    findBlocks();
+    int32_t osr = req_.osrEntry;
+    if (osr >= 0 && (size_t(osr) >= code_.size() || !blocks_[size_t(osr)])) {
+        f_->eraseFromParent();
+        return nullptr;  // not a block start
+    }
+    emitEntry(entry);
+    emitBody();
+    return f_;
+}
 
-class FunctionCompiler {
-public:
-    FunctionCompiler(const JitRequest& req, llvm::Module& module)
-        : req_(req),
-          fn_(*req.fn),
-          code_(req.fn->exec->code),
-          lay_(*req.layout),
-          ctx_(module.getContext()),
-          module_(module),
-          b_(ctx_),
-          i64_(b_.getInt64Ty()),
-          i32_(b_.getInt32Ty()),
-          i1_(b_.getInt1Ty()),
-          f64_(b_.getDoubleTy()),
-          ptr_(llvm::PointerType::getUnqual(ctx_)) {}
+llvm::Function* FunctionCompiler::compileLeaf(const std::string& name, bool recursive) {
+    leaf_ = true;
+    recursive_ = recursive;
+    std::vector<llvm::Type*> params(recursive ? 2 : 0, i64_);
+    if (recursive) params[1] = ptr_;
+    params.insert(params.end(), fn_.nparams, i64_);
+    llvm::Type* result = recursive ? llvm::StructType::get(ctx_, {i64_, i1_}) : i64_;
+    f_ = llvm::Function::Create(llvm::FunctionType::get(result, params, false), llvm::Function::PrivateLinkage, name,
+                                module_);
+    if (!recursive) f_->addFnAttr(llvm::Attribute::AlwaysInline);
+    b_.SetInsertPoint(BasicBlock::Create(ctx_, "entry", f_));
+    findBlocks();
+    slots_.resize(fn_.frameSize);
+    for (auto& s : slots_) s = b_.CreateAlloca(i64_);
+    unsigned first = recursive ? 2 : 0;
+    for (uint32_t s = 0; s < fn_.frameSize; s++)
+        st(uint16_t(s), s < fn_.nparams ? static_cast<LValue*>(f_->getArg(first + s)) : b_.getInt64(0));
+    emitBody();
+    return f_;
+}
 
-    llvm::Function* compile(const std::string& name) {
-        auto* type = llvm::FunctionType::get(i1_, {ptr_, ptr_, i32_}, false);
-        f_ = llvm::Function::Create(type, llvm::Function::ExternalLinkage, name, module_);
-        vm_ = f_->getArg(0);
-        frame_ = f_->getArg(1);
-        BasicBlock* entry = BasicBlock::Create(ctx_, "entry", f_);
-        findBlocks();
-        int32_t osr = req_.osrEntry;
-        if (osr >= 0 && (size_t(osr) >= code_.size() || !blocks_[size_t(osr)])) {
-            f_->eraseFromParent();
-            return nullptr;  // not a block start
+void FunctionCompiler::emitBody() {
+    for (size_t i = 0; i < code_.size(); i++) {
+        if (BasicBlock* bb = blocks_[i]) {
+            if (!b_.GetInsertBlock()->getTerminator()) b_.CreateBr(bb);
+            b_.SetInsertPoint(bb);
+        } else if (b_.GetInsertBlock()->getTerminator()) {
+            continue;  // unreachable: nothing branches here
         }
-        emitEntry(entry);
-        emitBody();
-        return f_;
+        instruction(i);
     }
+    if (!b_.GetInsertBlock()->getTerminator()) b_.CreateUnreachable();
+}
 
-    // A leaf (leaf.hpp) as i64 (i64 args...): no VM, no frame; the result,
-    // or 0 for none, is returned. A recursive leaf is {i64 result, i1
-    // overflow} (i64 frames, ptr nativeLimit, i64 args...): frames is how
-    // many calls it may still nest, nativeLimit the native stack's limit.
-    llvm::Function* compileLeaf(const std::string& name, bool recursive) {
-        leaf_ = true;
-        recursive_ = recursive;
-        std::vector<llvm::Type*> params(recursive ? 2 : 0, i64_);
-        if (recursive) params[1] = ptr_;
-        params.insert(params.end(), fn_.nparams, i64_);
-        llvm::Type* result = recursive ? llvm::StructType::get(ctx_, {i64_, i1_}) : i64_;
-        f_ = llvm::Function::Create(llvm::FunctionType::get(result, params, false), llvm::Function::PrivateLinkage,
-                                    name, module_);
-        if (!recursive) f_->addFnAttr(llvm::Attribute::AlwaysInline);
-        b_.SetInsertPoint(BasicBlock::Create(ctx_, "entry", f_));
-        findBlocks();
-        slots_.resize(fn_.frameSize);
-        for (auto& s : slots_) s = b_.CreateAlloca(i64_);
-        unsigned first = recursive ? 2 : 0;
-        for (uint32_t s = 0; s < fn_.frameSize; s++)
-            st(uint16_t(s), s < fn_.nparams ? static_cast<LValue*>(f_->getArg(first + s)) : b_.getInt64(0));
-        emitBody();
-        return f_;
+void FunctionCompiler::findBlocks() {
+    blocks_.assign(code_.size(), nullptr);
+    auto mark = [&](size_t i) {
+        if (!blocks_[i]) blocks_[i] = BasicBlock::Create(ctx_, "i" + std::to_string(i), f_);
+    };
+    for (size_t i = 0; i < code_.size(); i++) {
+        XOp op = code_[i].op;
+        if (op >= XOp::JUMP && op <= XOp::JUMP_IF_RNE) mark(size_t(int64_t(i) + code_[i].k));
     }
+    for (uint32_t t : fn_.exec->handlerTargets) mark(t);
+}
 
-private:
-    void emitBody() {
-        for (size_t i = 0; i < code_.size(); i++) {
-            if (BasicBlock* bb = blocks_[i]) {
-                if (!b_.GetInsertBlock()->getTerminator()) b_.CreateBr(bb);
-                b_.SetInsertPoint(bb);
-            } else if (b_.GetInsertBlock()->getTerminator()) {
-                continue;  // unreachable: nothing branches here
-            }
-            instruction(i);
+void FunctionCompiler::emitEntry(BasicBlock* entry) {
+    b_.SetInsertPoint(entry);
+    slots_.resize(fn_.frameSize);
+    for (auto& s : slots_) s = b_.CreateAlloca(i64_);
+    base_ = b_.CreateLoad(ptr_, gep(frame_, lay_.frameBase));
+    // This frame is the innermost, so Vm::depth is its index + 1 on entry,
+    // after every call and at the return. Derived from the frame's address
+    // rather than reloaded from Vm::depth, each push and pop is one store
+    // that waits for no earlier one.
+    LValue* frames = b_.CreateLoad(ptr_, gep(vm_, lay_.vmFrames));
+    LValue* offset = b_.CreateSub(b_.CreatePtrToInt(frame_, i64_), b_.CreatePtrToInt(frames, i64_));
+    depth_ =
+        b_.CreateAdd(b_.CreateTrunc(b_.CreateExactUDiv(offset, b_.getInt64(lay_.frameSize)), i32_), b_.getInt32(1));
+    BasicBlock* body = BasicBlock::Create(ctx_, "body", f_);  // no way in for OSR code
+    if (req_.osrEntry < 0) {
+        for (uint32_t s = 0; s < fn_.frameSize; s++) {
+            LValue* v = s < fn_.nparams ? static_cast<LValue*>(b_.CreateLoad(i64_, gep(base_, 8 * s))) : b_.getInt64(0);
+            st(uint16_t(s), v);
         }
-        if (!b_.GetInsertBlock()->getTerminator()) b_.CreateUnreachable();
+        clearReferenceParameters();
+        b_.CreateBr(body);
+    } else {
+        for (uint32_t s = 0; s < fn_.frameSize; s++) st(uint16_t(s), b_.CreateLoad(i64_, gep(base_, 8 * s)));
+        clearFrameMemory();
+        b_.CreateBr(blocks_[size_t(req_.osrEntry)]);
     }
+    b_.SetInsertPoint(body);
+}
 
-    // Blocks start at branch and handler targets.
-    void findBlocks() {
-        blocks_.assign(code_.size(), nullptr);
-        auto mark = [&](size_t i) {
-            if (!blocks_[i]) blocks_[i] = BasicBlock::Create(ctx_, "i" + std::to_string(i), f_);
-        };
-        for (size_t i = 0; i < code_.size(); i++) {
-            XOp op = code_[i].op;
-            if (op >= XOp::JUMP && op <= XOp::JUMP_IF_RNE) mark(size_t(int64_t(i) + code_[i].k));
+void FunctionCompiler::clearReferenceParameters() {
+    const auto& types = req_.program->program->types;
+    for (uint32_t s = 0; s < fn_.nparams; s++) {
+        TypeKind kind = types[fn_.desc->params[s]].kind;
+        if (kind != TypeKind::Int && kind != TypeKind::Float && kind != TypeKind::Bool) {
+            b_.CreateStore(b_.getInt64(0), gep(base_, 8 * s));
         }
-        for (uint32_t t : fn_.exec->handlerTargets) mark(t);
     }
+}
 
-    // Code for calls: arguments from the frame, other slots zero. OSR code
-    // (JitRequest::osrEntry): every slot from the frame, then on at that
-    // loop header, the one way in, so the loops stay natural for LLVM.
-    void emitEntry(BasicBlock* entry) {
-        b_.SetInsertPoint(entry);
-        slots_.resize(fn_.frameSize);
-        for (auto& s : slots_) s = b_.CreateAlloca(i64_);
-        base_ = b_.CreateLoad(ptr_, gep(frame_, lay_.frameBase));
-        // This frame is the innermost, so Vm::depth is its index + 1 on entry,
-        // after every call and at the return. Derived from the frame's address
-        // rather than reloaded from Vm::depth, each push and pop is one store
-        // that waits for no earlier one.
-        LValue* frames = b_.CreateLoad(ptr_, gep(vm_, lay_.vmFrames));
-        LValue* offset = b_.CreateSub(b_.CreatePtrToInt(frame_, i64_), b_.CreatePtrToInt(frames, i64_));
-        depth_ =
-            b_.CreateAdd(b_.CreateTrunc(b_.CreateExactUDiv(offset, b_.getInt64(lay_.frameSize)), i32_), b_.getInt32(1));
-        BasicBlock* body = BasicBlock::Create(ctx_, "body", f_);  // no way in for OSR code
-        if (req_.osrEntry < 0) {
-            for (uint32_t s = 0; s < fn_.frameSize; s++) {
-                LValue* v =
-                    s < fn_.nparams ? static_cast<LValue*>(b_.CreateLoad(i64_, gep(base_, 8 * s))) : b_.getInt64(0);
-                st(uint16_t(s), v);
-            }
-            clearReferenceParameters();
-            b_.CreateBr(body);
+LValue* FunctionCompiler::toI64(LValue* v) {
+    if (v->getType() == f64_) return b_.CreateBitCast(v, i64_);
+    if (v->getType() == i1_) return b_.CreateZExt(v, i64_);
+    if (v->getType() == ptr_) return b_.CreatePtrToInt(v, i64_);
+    return v;
+}
+
+void FunctionCompiler::expect(LValue* ok, size_t i) {
+    BasicBlock* next = BasicBlock::Create(ctx_, "ok", f_);
+    b_.CreateCondBr(ok, next, landing(i));
+    b_.SetInsertPoint(next);
+}
+
+void FunctionCompiler::throwIf(LValue* bad, size_t i, ErrorKind kind, const char* message) {
+    BasicBlock* fail = BasicBlock::Create(ctx_, "throw", f_);
+    BasicBlock* next = BasicBlock::Create(ctx_, "ok", f_);
+    b_.CreateCondBr(bad, fail, next, unlikely());
+    b_.SetInsertPoint(fail);
+    setIp(i);
+    helper(&JitHelpers::throwError, b_.getVoidTy(), {ptr_, i32_, ptr_},
+           {vm_, b_.getInt32(uint32_t(kind)), b_.CreateGlobalString(message)});
+    unwind(i);
+    b_.SetInsertPoint(next);
+}
+
+BasicBlock* FunctionCompiler::landing(size_t i) {
+    uint32_t pc = code_[i].pc;
+    std::vector<size_t> covering;
+    const auto& handlers = fn_.desc->handlers;
+    for (size_t h = 0; h < handlers.size(); h++) {
+        if (pc >= handlers[h].start && pc < handlers[h].end) covering.push_back(h);
+    }
+    auto [it, fresh] = landings_.try_emplace(covering, nullptr);
+    if (!fresh) return it->second;
+    auto saved = b_.saveIP();
+    BasicBlock* bb = BasicBlock::Create(ctx_, "landing", f_);
+    it->second = bb;
+    b_.SetInsertPoint(bb);
+    LValue* err = b_.CreateLoad(i64_, gep(vm_, lay_.vmPending));
+    for (size_t h : covering) {
+        const Handler& hd = handlers[h];
+        BasicBlock* take = BasicBlock::Create(ctx_, "catch", f_);
+        if (hd.catchClass == kNone) {
+            b_.CreateBr(take);
         } else {
-            for (uint32_t s = 0; s < fn_.frameSize; s++) st(uint16_t(s), b_.CreateLoad(i64_, gep(base_, 8 * s)));
-            clearFrameMemory();
-            b_.CreateBr(blocks_[size_t(req_.osrEntry)]);
+            BasicBlock* next = BasicBlock::Create(ctx_, "next_handler", f_);
+            LValue* is =
+                helper(&JitHelpers::instanceOf, i1_, {ptr_, ptr_, i32_}, {vm_, asPtr(err), b_.getInt32(hd.catchClass)});
+            b_.CreateCondBr(is, take, next);
+            b_.SetInsertPoint(next);
         }
-        b_.SetInsertPoint(body);
+        auto after = b_.saveIP();
+        b_.SetInsertPoint(take);
+        b_.CreateStore(b_.getInt64(0), gep(vm_, lay_.vmPending));
+        st(uint16_t(fn_.nlocals), err);
+        // As the interpreter does: the frame's stack memory still holds
+        // what unwound callees referenced.
+        b_.CreateMemSet(gep(base_, 8 * (size_t(fn_.nlocals) + 1)), b_.getInt8(0),
+                        8 * (uint64_t(fn_.frameSize) - fn_.nlocals - 1), llvm::MaybeAlign(8));
+        helper(&JitHelpers::caught, b_.getVoidTy(), {ptr_, ptr_}, {vm_, asPtr(err)});
+        b_.CreateBr(blocks_[fn_.exec->handlerTargets[h]]);
+        b_.restoreIP(after);
+        if (hd.catchClass == kNone) break;
     }
+    if (!b_.GetInsertBlock()->getTerminator()) returnFalse();
+    b_.restoreIP(saved);
+    return bb;
+}
 
-    // From here on the slots live in registers, so the frame's memory would
-    // only keep dead references alive for the collector: at a normal entry
-    // the reference arguments are all it holds (above them lies what the
-    // interpreter leaves too), after OSR the whole frame.
-    void clearReferenceParameters() {
-        const auto& types = req_.program->program->types;
-        for (uint32_t s = 0; s < fn_.nparams; s++) {
-            TypeKind kind = types[fn_.desc->params[s]].kind;
-            if (kind != TypeKind::Int && kind != TypeKind::Float && kind != TypeKind::Bool) {
-                b_.CreateStore(b_.getInt64(0), gep(base_, 8 * s));
-            }
+void FunctionCompiler::branch(size_t i, LValue* cond) {
+    BasicBlock* next = BasicBlock::Create(ctx_, "fall", f_);
+    b_.CreateCondBr(cond, jumpTarget(i), next);
+    b_.SetInsertPoint(next);
+}
+
+BasicBlock* FunctionCompiler::jumpTarget(size_t i) {
+    BasicBlock* target = blocks_[size_t(int64_t(i) + code_[i].k)];
+    if (!req_.budgeted || code_[i].k > 0) return target;
+    auto saved = b_.saveIP();
+    BasicBlock* edge = BasicBlock::Create(ctx_, "back_edge", f_);
+    b_.SetInsertPoint(edge);
+    spendFuel();
+    b_.CreateBr(target);
+    b_.restoreIP(saved);
+    return edge;
+}
+
+void FunctionCompiler::spendFuel() {
+    if (!req_.budgeted) return;
+    LValue* at = gep(vm_, lay_.vmFuel);
+    llvm::LoadInst* fuel = b_.CreateAlignedLoad(i64_, at, llvm::MaybeAlign(8));
+    fuel->setAtomic(llvm::AtomicOrdering::Monotonic);
+    LValue* left = b_.CreateSub(fuel, b_.getInt64(1));
+    b_.CreateAlignedStore(left, at, llvm::MaybeAlign(8))->setAtomic(llvm::AtomicOrdering::Monotonic);
+    BasicBlock* spent = BasicBlock::Create(ctx_, "out_of_budget", f_);
+    BasicBlock* next = BasicBlock::Create(ctx_, "fueled", f_);
+    b_.CreateCondBr(isNull(left), spent, next, unlikely());
+    b_.SetInsertPoint(spent);
+    helper(&JitHelpers::outOfBudget, b_.getVoidTy(), {ptr_}, {vm_});
+    b_.CreateUnreachable();
+    b_.SetInsertPoint(next);
+}
+
+void FunctionCompiler::instruction(size_t i) {
+    const Insn& in = code_[i];
+    const LinkedProgram& lp = *req_.program;
+    auto bin = [&](auto make) { st(in.a, make(ld(in.b), ld(in.c))); };
+    auto fbin = [&](auto make) { st(in.a, make(ldf(in.b), ldf(in.c))); };
+    switch (in.op) {
+    case XOp::NOP: return;
+    case XOp::MOVE: st(in.a, ld(in.b)); return;
+    case XOp::LOADI: st(in.a, b_.getInt64(uint64_t(int64_t(in.k)))); return;
+    case XOp::LOADK:
+        st(in.a, lp.program->constants[size_t(in.k)].kind == ConstKind::String
+                     ? ref({JitRefKind::Constant, uint32_t(in.k)})
+                     : b_.getInt64(uint64_t(lp.constants[in.k].i)));
+        return;
+    case XOp::LOADG: st(in.a, b_.CreateLoad(i64_, ref({JitRefKind::Global, uint32_t(in.k)}))); return;
+    case XOp::STOREG: b_.CreateStore(ld(in.a), ref({JitRefKind::Global, uint32_t(in.k)})); return;
+    case XOp::LOADCAP: {
+        LValue* closure = b_.CreateLoad(i64_, gep(frame_, lay_.frameClosure));
+        st(in.a, load64(closure, lay_.closureCaptures + 8 * size_t(in.b)));
+        return;
+    }
+    case XOp::BOX_NEW: {
+        setIp(i);
+        LValue* box = helper(&JitHelpers::newBox, ptr_, {ptr_, i64_}, {vm_, ld(in.b)});
+        expect(b_.CreateIsNotNull(box), i);
+        st(in.a, box);
+        return;
+    }
+    case XOp::BOX_GET: {
+        LValue* box = ld(in.b);
+        throwIf(isNull(box), i, ErrorKind::Null, "null box");
+        st(in.a, load64(box, lay_.boxValue));
+        return;
+    }
+    case XOp::BOX_SET: {
+        LValue* box = ld(in.a);
+        throwIf(isNull(box), i, ErrorKind::Null, "null box");
+        b_.CreateStore(ld(in.b), gep(asPtr(box), lay_.boxValue));
+        return;
+    }
+    case XOp::GET_FIELD:
+    case XOp::SET_FIELD: {
+        LValue* obj = ld(in.op == XOp::GET_FIELD ? in.b : in.a);
+        if (leaf_) {  // the receiver, which the caller checked
+            st(in.a, b_.CreateLoad(i64_, gep(asPtr(obj), lay_.instanceFields + 8 * size_t(in.c))));
+            return;
         }
-    }
-    void clearFrameMemory() { b_.CreateMemSet(base_, b_.getInt8(0), uint64_t(8) * fn_.frameSize, llvm::MaybeAlign(8)); }
-
-    // --- values and memory -------------------------------------------------
-    LValue* gep(LValue* p, size_t offset) { return b_.CreateConstGEP1_64(b_.getInt8Ty(), p, offset); }
-    LValue* asPtr(LValue* v) { return b_.CreateIntToPtr(v, ptr_); }
-    LValue* ld(uint16_t s) { return b_.CreateLoad(i64_, slots_[s]); }
-    LValue* ldf(uint16_t s) { return b_.CreateBitCast(ld(s), f64_); }
-    // A slot's bits for a float, bool or reference.
-    LValue* toI64(LValue* v) {
-        if (v->getType() == f64_) return b_.CreateBitCast(v, i64_);
-        if (v->getType() == i1_) return b_.CreateZExt(v, i64_);
-        if (v->getType() == ptr_) return b_.CreatePtrToInt(v, i64_);
-        return v;
-    }
-    void st(uint16_t s, LValue* v) { b_.CreateStore(toI64(v), slots_[s]); }
-    // An address of the run, by name (jit_refs.hpp): the engine defines the
-    // symbol, so the object file is the same in every run.
-    LValue* ref(JitRef r) { return module_.getOrInsertGlobal(jitRefName(r), b_.getInt8Ty()); }
-    LValue* functionRef(const RtFunction& f) { return ref({JitRefKind::Function, f.index}); }
-    LValue* null() { return llvm::ConstantPointerNull::get(ptr_); }
-    LValue* load64(LValue* objI64, size_t offset) { return b_.CreateLoad(i64_, gep(asPtr(objI64), offset)); }
-
-    // A call of a helper, a field of JitHelpers.
-    template <typename Fn>
-    LValue* helper(Fn JitHelpers::*field, llvm::Type* ret, std::vector<llvm::Type*> params, std::vector<LValue*> args) {
-        const JitHelpers& h = *req_.helpers;
-        auto slot =
-            uint32_t((reinterpret_cast<const char*>(&(h.*field)) - reinterpret_cast<const char*>(&h)) / sizeof(void*));
-        auto* type = llvm::FunctionType::get(ret, params, false);
-        return b_.CreateCall(type, ref({JitRefKind::Helper, slot}), args);
-    }
-
-    // --- errors ------------------------------------------------------------
-    // Where a frame stopped, for traces and handler ranges: one past i.
-    void setIp(size_t i) {
-        size_t next = i + 1 < code_.size() ? i + 1 : i;
-        b_.CreateStore(gep(ref({JitRefKind::Code, fn_.index}), sizeof(Insn) * next), gep(frame_, lay_.frameIp));
-    }
-
-    // Continues at the handler for an error thrown at instruction i.
-    void unwind(size_t i) { b_.CreateBr(landing(i)); }
-
-    // Branches to the error path of i unless ok.
-    void expect(LValue* ok, size_t i) {
+        BasicBlock* fail = BasicBlock::Create(ctx_, "null_field", f_);
         BasicBlock* next = BasicBlock::Create(ctx_, "ok", f_);
-        b_.CreateCondBr(ok, next, landing(i));
-        b_.SetInsertPoint(next);
-    }
-
-    // Throws kind with message at i when bad holds.
-    void throwIf(LValue* bad, size_t i, ErrorKind kind, const char* message) {
-        BasicBlock* fail = BasicBlock::Create(ctx_, "throw", f_);
-        BasicBlock* next = BasicBlock::Create(ctx_, "ok", f_);
-        b_.CreateCondBr(bad, fail, next, unlikely());
+        b_.CreateCondBr(isNull(obj), fail, next, unlikely());
         b_.SetInsertPoint(fail);
         setIp(i);
-        helper(&JitHelpers::throwError, b_.getVoidTy(), {ptr_, i32_, ptr_},
-               {vm_, b_.getInt32(uint32_t(kind)), b_.CreateGlobalString(message)});
+        helper(&JitHelpers::throwNullField, b_.getVoidTy(), {ptr_, i32_, i32_},
+               {vm_, b_.getInt32(uint32_t(in.k)), b_.getInt32(in.c)});
         unwind(i);
         b_.SetInsertPoint(next);
+        LValue* field = gep(asPtr(obj), lay_.instanceFields + 8 * size_t(in.c));
+        if (in.op == XOp::GET_FIELD) {
+            st(in.a, b_.CreateLoad(i64_, field));
+        } else {
+            b_.CreateStore(ld(in.b), field);
+        }
+        return;
     }
-
-    llvm::MDNode* unlikely() { return llvm::MDBuilder(ctx_).createBranchWeights(1, 1000); }
-
-    // One landing block per distinct list of handlers covering a pc: tries
-    // them innermost first, else pops the frame and returns false.
-    BasicBlock* landing(size_t i) {
-        uint32_t pc = code_[i].pc;
-        std::vector<size_t> covering;
-        const auto& handlers = fn_.desc->handlers;
-        for (size_t h = 0; h < handlers.size(); h++) {
-            if (pc >= handlers[h].start && pc < handlers[h].end) covering.push_back(h);
-        }
-        auto [it, fresh] = landings_.try_emplace(covering, nullptr);
-        if (!fresh) return it->second;
-        auto saved = b_.saveIP();
-        BasicBlock* bb = BasicBlock::Create(ctx_, "landing", f_);
-        it->second = bb;
-        b_.SetInsertPoint(bb);
-        LValue* err = b_.CreateLoad(i64_, gep(vm_, lay_.vmPending));
-        for (size_t h : covering) {
-            const Handler& hd = handlers[h];
-            BasicBlock* take = BasicBlock::Create(ctx_, "catch", f_);
-            if (hd.catchClass == kNone) {
-                b_.CreateBr(take);
-            } else {
-                BasicBlock* next = BasicBlock::Create(ctx_, "next_handler", f_);
-                LValue* is = helper(&JitHelpers::instanceOf, i1_, {ptr_, ptr_, i32_},
-                                    {vm_, asPtr(err), b_.getInt32(hd.catchClass)});
-                b_.CreateCondBr(is, take, next);
-                b_.SetInsertPoint(next);
-            }
-            auto after = b_.saveIP();
-            b_.SetInsertPoint(take);
-            b_.CreateStore(b_.getInt64(0), gep(vm_, lay_.vmPending));
-            st(uint16_t(fn_.nlocals), err);
-            // As the interpreter does: the frame's stack memory still holds
-            // what unwound callees referenced.
-            b_.CreateMemSet(gep(base_, 8 * (size_t(fn_.nlocals) + 1)), b_.getInt8(0),
-                            8 * (uint64_t(fn_.frameSize) - fn_.nlocals - 1), llvm::MaybeAlign(8));
-            helper(&JitHelpers::caught, b_.getVoidTy(), {ptr_, ptr_}, {vm_, asPtr(err)});
-            b_.CreateBr(blocks_[fn_.exec->handlerTargets[h]]);
-            b_.restoreIP(after);
-            if (hd.catchClass == kNone) break;
-        }
-        if (!b_.GetInsertBlock()->getTerminator()) returnFalse();
-        b_.restoreIP(saved);
-        return bb;
+    case XOp::IADD: bin([&](LValue* x, LValue* y) { return b_.CreateAdd(x, y); }); return;
+    case XOp::IADDI: st(in.a, b_.CreateAdd(ld(in.b), b_.getInt64(uint64_t(int64_t(in.k))))); return;
+    case XOp::ISUB: bin([&](LValue* x, LValue* y) { return b_.CreateSub(x, y); }); return;
+    case XOp::IMUL: bin([&](LValue* x, LValue* y) { return b_.CreateMul(x, y); }); return;
+    case XOp::IDIV:
+    case XOp::IREM: {
+        LValue *x = ld(in.b), *y = ld(in.c);
+        if (!leaf_) throwIf(isNull(y), i, ErrorKind::Arithmetic, "division by zero");  // a leaf's is constant
+        LValue* minusOne = b_.CreateICmpEQ(y, b_.getInt64(uint64_t(-1)));
+        LValue* safe = b_.CreateSelect(minusOne, b_.getInt64(1), y);  // MIN / -1 would trap
+        LValue* r = in.op == XOp::IDIV
+                        ? b_.CreateSelect(minusOne, b_.CreateSub(b_.getInt64(0), x), b_.CreateSDiv(x, safe))
+                        : b_.CreateSelect(minusOne, b_.getInt64(0), b_.CreateSRem(x, safe));
+        st(in.a, r);
+        return;
     }
-
-    void popFrame() { b_.CreateStore(b_.CreateSub(depth_, b_.getInt32(1)), gep(vm_, lay_.vmDepth)); }
-    void returnFalse() {
-        popFrame();
-        b_.CreateRet(b_.getFalse());
+    case XOp::INEG: st(in.a, b_.CreateSub(b_.getInt64(0), ld(in.b))); return;
+    case XOp::IAND: bin([&](LValue* x, LValue* y) { return b_.CreateAnd(x, y); }); return;
+    case XOp::IOR: bin([&](LValue* x, LValue* y) { return b_.CreateOr(x, y); }); return;
+    case XOp::IXOR: bin([&](LValue* x, LValue* y) { return b_.CreateXor(x, y); }); return;
+    case XOp::ISHL: bin([&](LValue* x, LValue* y) { return b_.CreateShl(x, b_.CreateAnd(y, 63)); }); return;
+    case XOp::ISHR: bin([&](LValue* x, LValue* y) { return b_.CreateAShr(x, b_.CreateAnd(y, 63)); }); return;
+    case XOp::IUSHR: bin([&](LValue* x, LValue* y) { return b_.CreateLShr(x, b_.CreateAnd(y, 63)); }); return;
+    case XOp::INOT: st(in.a, b_.CreateNot(ld(in.b))); return;
+    case XOp::FADD: fbin([&](LValue* x, LValue* y) { return b_.CreateFAdd(x, y); }); return;
+    case XOp::FSUB: fbin([&](LValue* x, LValue* y) { return b_.CreateFSub(x, y); }); return;
+    case XOp::FMUL: fbin([&](LValue* x, LValue* y) { return b_.CreateFMul(x, y); }); return;
+    case XOp::FDIV: fbin([&](LValue* x, LValue* y) { return b_.CreateFDiv(x, y); }); return;
+    case XOp::FREM: st(in.a, helper(&JitHelpers::fmod, f64_, {f64_, f64_}, {ldf(in.b), ldf(in.c)})); return;
+    case XOp::FNEG: st(in.a, b_.CreateFNeg(ldf(in.b))); return;
+    case XOp::I2F: st(in.a, b_.CreateSIToFP(ld(in.b), f64_)); return;
+    case XOp::FSQRT: st(in.a, b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, ldf(in.b))); return;
+    case XOp::IEQ: st(in.a, b_.CreateICmpEQ(ld(in.b), ld(in.c))); return;
+    case XOp::INE: st(in.a, b_.CreateICmpNE(ld(in.b), ld(in.c))); return;
+    case XOp::ILT: st(in.a, b_.CreateICmpSLT(ld(in.b), ld(in.c))); return;
+    case XOp::ILE: st(in.a, b_.CreateICmpSLE(ld(in.b), ld(in.c))); return;
+    case XOp::IGT: st(in.a, b_.CreateICmpSGT(ld(in.b), ld(in.c))); return;
+    case XOp::IGE: st(in.a, b_.CreateICmpSGE(ld(in.b), ld(in.c))); return;
+    case XOp::FEQ: st(in.a, b_.CreateFCmpOEQ(ldf(in.b), ldf(in.c))); return;
+    case XOp::FNE: st(in.a, b_.CreateFCmpUNE(ldf(in.b), ldf(in.c))); return;
+    case XOp::FLT: st(in.a, b_.CreateFCmpOLT(ldf(in.b), ldf(in.c))); return;
+    case XOp::FLE: st(in.a, b_.CreateFCmpOLE(ldf(in.b), ldf(in.c))); return;
+    case XOp::FGT: st(in.a, b_.CreateFCmpOGT(ldf(in.b), ldf(in.c))); return;
+    case XOp::FGE: st(in.a, b_.CreateFCmpOGE(ldf(in.b), ldf(in.c))); return;
+    case XOp::SEQ:
+    case XOp::SNE: {
+        LValue* eq = helper(&JitHelpers::stringsEqual, i1_, {ptr_, ptr_}, {asPtr(ld(in.b)), asPtr(ld(in.c))});
+        st(in.a, in.op == XOp::SEQ ? eq : b_.CreateNot(eq));
+        return;
     }
-
-    // --- instructions --------------------------------------------------------
-    LValue* isNull(LValue* v) { return b_.CreateICmpEQ(v, b_.getInt64(0)); }
-
-    void branch(size_t i, LValue* cond) {
-        BasicBlock* next = BasicBlock::Create(ctx_, "fall", f_);
-        b_.CreateCondBr(cond, jumpTarget(i), next);
-        b_.SetInsertPoint(next);
+    case XOp::SLT:
+    case XOp::SLE:
+    case XOp::SGT:
+    case XOp::SGE: {
+        LValue *x = ld(in.b), *y = ld(in.c);
+        throwIf(b_.CreateOr(isNull(x), isNull(y)), i, ErrorKind::Null, "comparison with null");
+        LValue* c = helper(&JitHelpers::compareStrings, i64_, {ptr_, ptr_}, {asPtr(x), asPtr(y)});
+        LValue* zero = b_.getInt64(0);
+        st(in.a, in.op == XOp::SLT   ? b_.CreateICmpSLT(c, zero)
+                 : in.op == XOp::SLE ? b_.CreateICmpSLE(c, zero)
+                 : in.op == XOp::SGT ? b_.CreateICmpSGT(c, zero)
+                                     : b_.CreateICmpSGE(c, zero));
+        return;
     }
-
-    // Where the jump at i goes when taken: its target, in a budgeted run
-    // through a block that first spends a back-edge's fuel (offset 0
-    // included, as in the interpreter).
-    BasicBlock* jumpTarget(size_t i) {
-        BasicBlock* target = blocks_[size_t(int64_t(i) + code_[i].k)];
-        if (!req_.budgeted || code_[i].k > 0) return target;
-        auto saved = b_.saveIP();
-        BasicBlock* edge = BasicBlock::Create(ctx_, "back_edge", f_);
-        b_.SetInsertPoint(edge);
-        spendFuel();
-        b_.CreateBr(target);
-        b_.restoreIP(saved);
-        return edge;
-    }
-
-    // One loop back-edge or call in a budgeted run (JitRequest::budgeted):
-    // Vm::fuel spent as spendFuel (interpreter.hpp) spends it, with relaxed
-    // atomics the --timeout watchdog's store can reach; at 0 the run ends.
-    void spendFuel() {
-        if (!req_.budgeted) return;
-        LValue* at = gep(vm_, lay_.vmFuel);
-        llvm::LoadInst* fuel = b_.CreateAlignedLoad(i64_, at, llvm::MaybeAlign(8));
-        fuel->setAtomic(llvm::AtomicOrdering::Monotonic);
-        LValue* left = b_.CreateSub(fuel, b_.getInt64(1));
-        b_.CreateAlignedStore(left, at, llvm::MaybeAlign(8))->setAtomic(llvm::AtomicOrdering::Monotonic);
-        BasicBlock* spent = BasicBlock::Create(ctx_, "out_of_budget", f_);
-        BasicBlock* next = BasicBlock::Create(ctx_, "fueled", f_);
-        b_.CreateCondBr(isNull(left), spent, next, unlikely());
-        b_.SetInsertPoint(spent);
-        helper(&JitHelpers::outOfBudget, b_.getVoidTy(), {ptr_}, {vm_});
-        b_.CreateUnreachable();
-        b_.SetInsertPoint(next);
-    }
-
-    // Stores R[first .. first+n) into the frame's VM stack memory, where a
-    // callee or a helper reads them; returns their address.
-    LValue* spill(uint16_t first, uint32_t n) {
-        for (uint32_t j = 0; j < n; j++) b_.CreateStore(ld(uint16_t(first + j)), gep(base_, 8 * (first + j)));
-        return gep(base_, 8 * size_t(first));
-    }
-
-    // A call whose n arguments start at R[b]; the result comes back in R[b]'s
-    // memory and goes to R[a].
-    void call(size_t i, bool result, LValue* done) {
-        expect(done, i);
-        if (result) st(code_[i].a, b_.CreateLoad(i64_, gep(base_, 8 * size_t(code_[i].b))));
-    }
-
-    void instruction(size_t i) {
-        const Insn& in = code_[i];
-        const LinkedProgram& lp = *req_.program;
-        auto bin = [&](auto make) { st(in.a, make(ld(in.b), ld(in.c))); };
-        auto fbin = [&](auto make) { st(in.a, make(ldf(in.b), ldf(in.c))); };
-        switch (in.op) {
-        case XOp::NOP: return;
-        case XOp::MOVE: st(in.a, ld(in.b)); return;
-        case XOp::LOADI: st(in.a, b_.getInt64(uint64_t(int64_t(in.k)))); return;
-        case XOp::LOADK:
-            st(in.a, lp.program->constants[size_t(in.k)].kind == ConstKind::String
-                         ? ref({JitRefKind::Constant, uint32_t(in.k)})
-                         : b_.getInt64(uint64_t(lp.constants[in.k].i)));
-            return;
-        case XOp::LOADG: st(in.a, b_.CreateLoad(i64_, ref({JitRefKind::Global, uint32_t(in.k)}))); return;
-        case XOp::STOREG: b_.CreateStore(ld(in.a), ref({JitRefKind::Global, uint32_t(in.k)})); return;
-        case XOp::LOADCAP: {
-            LValue* closure = b_.CreateLoad(i64_, gep(frame_, lay_.frameClosure));
-            st(in.a, load64(closure, lay_.closureCaptures + 8 * size_t(in.b)));
-            return;
-        }
-        case XOp::BOX_NEW: {
-            setIp(i);
-            LValue* box = helper(&JitHelpers::newBox, ptr_, {ptr_, i64_}, {vm_, ld(in.b)});
-            expect(b_.CreateIsNotNull(box), i);
-            st(in.a, box);
-            return;
-        }
-        case XOp::BOX_GET: {
-            LValue* box = ld(in.b);
-            throwIf(isNull(box), i, ErrorKind::Null, "null box");
-            st(in.a, load64(box, lay_.boxValue));
-            return;
-        }
-        case XOp::BOX_SET: {
-            LValue* box = ld(in.a);
-            throwIf(isNull(box), i, ErrorKind::Null, "null box");
-            b_.CreateStore(ld(in.b), gep(asPtr(box), lay_.boxValue));
-            return;
-        }
-        case XOp::GET_FIELD:
-        case XOp::SET_FIELD: {
-            LValue* obj = ld(in.op == XOp::GET_FIELD ? in.b : in.a);
-            if (leaf_) {  // the receiver, which the caller checked
-                st(in.a, b_.CreateLoad(i64_, gep(asPtr(obj), lay_.instanceFields + 8 * size_t(in.c))));
-                return;
-            }
-            BasicBlock* fail = BasicBlock::Create(ctx_, "null_field", f_);
-            BasicBlock* next = BasicBlock::Create(ctx_, "ok", f_);
-            b_.CreateCondBr(isNull(obj), fail, next, unlikely());
-            b_.SetInsertPoint(fail);
-            setIp(i);
-            helper(&JitHelpers::throwNullField, b_.getVoidTy(), {ptr_, i32_, i32_},
-                   {vm_, b_.getInt32(uint32_t(in.k)), b_.getInt32(in.c)});
-            unwind(i);
-            b_.SetInsertPoint(next);
-            LValue* field = gep(asPtr(obj), lay_.instanceFields + 8 * size_t(in.c));
-            if (in.op == XOp::GET_FIELD) {
-                st(in.a, b_.CreateLoad(i64_, field));
-            } else {
-                b_.CreateStore(ld(in.b), field);
-            }
-            return;
-        }
-        case XOp::IADD: bin([&](LValue* x, LValue* y) { return b_.CreateAdd(x, y); }); return;
-        case XOp::IADDI: st(in.a, b_.CreateAdd(ld(in.b), b_.getInt64(uint64_t(int64_t(in.k))))); return;
-        case XOp::ISUB: bin([&](LValue* x, LValue* y) { return b_.CreateSub(x, y); }); return;
-        case XOp::IMUL: bin([&](LValue* x, LValue* y) { return b_.CreateMul(x, y); }); return;
-        case XOp::IDIV:
-        case XOp::IREM: {
-            LValue *x = ld(in.b), *y = ld(in.c);
-            if (!leaf_) throwIf(isNull(y), i, ErrorKind::Arithmetic, "division by zero");  // a leaf's is constant
-            LValue* minusOne = b_.CreateICmpEQ(y, b_.getInt64(uint64_t(-1)));
-            LValue* safe = b_.CreateSelect(minusOne, b_.getInt64(1), y);  // MIN / -1 would trap
-            LValue* r = in.op == XOp::IDIV
-                            ? b_.CreateSelect(minusOne, b_.CreateSub(b_.getInt64(0), x), b_.CreateSDiv(x, safe))
-                            : b_.CreateSelect(minusOne, b_.getInt64(0), b_.CreateSRem(x, safe));
-            st(in.a, r);
-            return;
-        }
-        case XOp::INEG: st(in.a, b_.CreateSub(b_.getInt64(0), ld(in.b))); return;
-        case XOp::IAND: bin([&](LValue* x, LValue* y) { return b_.CreateAnd(x, y); }); return;
-        case XOp::IOR: bin([&](LValue* x, LValue* y) { return b_.CreateOr(x, y); }); return;
-        case XOp::IXOR: bin([&](LValue* x, LValue* y) { return b_.CreateXor(x, y); }); return;
-        case XOp::ISHL: bin([&](LValue* x, LValue* y) { return b_.CreateShl(x, b_.CreateAnd(y, 63)); }); return;
-        case XOp::ISHR: bin([&](LValue* x, LValue* y) { return b_.CreateAShr(x, b_.CreateAnd(y, 63)); }); return;
-        case XOp::IUSHR: bin([&](LValue* x, LValue* y) { return b_.CreateLShr(x, b_.CreateAnd(y, 63)); }); return;
-        case XOp::INOT: st(in.a, b_.CreateNot(ld(in.b))); return;
-        case XOp::FADD: fbin([&](LValue* x, LValue* y) { return b_.CreateFAdd(x, y); }); return;
-        case XOp::FSUB: fbin([&](LValue* x, LValue* y) { return b_.CreateFSub(x, y); }); return;
-        case XOp::FMUL: fbin([&](LValue* x, LValue* y) { return b_.CreateFMul(x, y); }); return;
-        case XOp::FDIV: fbin([&](LValue* x, LValue* y) { return b_.CreateFDiv(x, y); }); return;
-        case XOp::FREM: st(in.a, helper(&JitHelpers::fmod, f64_, {f64_, f64_}, {ldf(in.b), ldf(in.c)})); return;
-        case XOp::FNEG: st(in.a, b_.CreateFNeg(ldf(in.b))); return;
-        case XOp::I2F: st(in.a, b_.CreateSIToFP(ld(in.b), f64_)); return;
-        case XOp::FSQRT: st(in.a, b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, ldf(in.b))); return;
-        case XOp::IEQ: st(in.a, b_.CreateICmpEQ(ld(in.b), ld(in.c))); return;
-        case XOp::INE: st(in.a, b_.CreateICmpNE(ld(in.b), ld(in.c))); return;
-        case XOp::ILT: st(in.a, b_.CreateICmpSLT(ld(in.b), ld(in.c))); return;
-        case XOp::ILE: st(in.a, b_.CreateICmpSLE(ld(in.b), ld(in.c))); return;
-        case XOp::IGT: st(in.a, b_.CreateICmpSGT(ld(in.b), ld(in.c))); return;
-        case XOp::IGE: st(in.a, b_.CreateICmpSGE(ld(in.b), ld(in.c))); return;
-        case XOp::FEQ: st(in.a, b_.CreateFCmpOEQ(ldf(in.b), ldf(in.c))); return;
-        case XOp::FNE: st(in.a, b_.CreateFCmpUNE(ldf(in.b), ldf(in.c))); return;
-        case XOp::FLT: st(in.a, b_.CreateFCmpOLT(ldf(in.b), ldf(in.c))); return;
-        case XOp::FLE: st(in.a, b_.CreateFCmpOLE(ldf(in.b), ldf(in.c))); return;
-        case XOp::FGT: st(in.a, b_.CreateFCmpOGT(ldf(in.b), ldf(in.c))); return;
-        case XOp::FGE: st(in.a, b_.CreateFCmpOGE(ldf(in.b), ldf(in.c))); return;
-        case XOp::SEQ:
-        case XOp::SNE: {
-            LValue* eq = helper(&JitHelpers::stringsEqual, i1_, {ptr_, ptr_}, {asPtr(ld(in.b)), asPtr(ld(in.c))});
-            st(in.a, in.op == XOp::SEQ ? eq : b_.CreateNot(eq));
-            return;
-        }
-        case XOp::SLT:
-        case XOp::SLE:
-        case XOp::SGT:
-        case XOp::SGE: {
-            LValue *x = ld(in.b), *y = ld(in.c);
-            throwIf(b_.CreateOr(isNull(x), isNull(y)), i, ErrorKind::Null, "comparison with null");
-            LValue* c = helper(&JitHelpers::compareStrings, i64_, {ptr_, ptr_}, {asPtr(x), asPtr(y)});
-            LValue* zero = b_.getInt64(0);
-            st(in.a, in.op == XOp::SLT   ? b_.CreateICmpSLT(c, zero)
-                     : in.op == XOp::SLE ? b_.CreateICmpSLE(c, zero)
-                     : in.op == XOp::SGT ? b_.CreateICmpSGT(c, zero)
-                                         : b_.CreateICmpSGE(c, zero));
-            return;
-        }
-        case XOp::REQ: st(in.a, b_.CreateICmpEQ(ld(in.b), ld(in.c))); return;
-        case XOp::RNE: st(in.a, b_.CreateICmpNE(ld(in.b), ld(in.c))); return;
-        case XOp::NOT: st(in.a, isNull(ld(in.b))); return;
-        case XOp::CONCAT: {
-            setIp(i);
-            LValue* s = helper(&JitHelpers::concat, ptr_, {ptr_, ptr_, ptr_}, {vm_, asPtr(ld(in.b)), asPtr(ld(in.c))});
-            expect(b_.CreateIsNotNull(s), i);
-            st(in.a, s);
-            return;
-        }
-        case XOp::JUMP: b_.CreateBr(jumpTarget(i)); return;
-        case XOp::JUMP_IF_TRUE: branch(i, b_.CreateICmpNE(ld(in.a), b_.getInt64(0))); return;
-        case XOp::JUMP_IF_FALSE: branch(i, isNull(ld(in.a))); return;
-        case XOp::JUMP_IF_IEQ:
-        case XOp::JUMP_IF_REQ: branch(i, b_.CreateICmpEQ(ld(in.a), ld(in.b))); return;
-        case XOp::JUMP_IF_INE:
-        case XOp::JUMP_IF_RNE: branch(i, b_.CreateICmpNE(ld(in.a), ld(in.b))); return;
-        case XOp::JUMP_IF_ILT: branch(i, b_.CreateICmpSLT(ld(in.a), ld(in.b))); return;
-        case XOp::JUMP_IF_ILE: branch(i, b_.CreateICmpSLE(ld(in.a), ld(in.b))); return;
-        case XOp::JUMP_IF_IGT: branch(i, b_.CreateICmpSGT(ld(in.a), ld(in.b))); return;
-        case XOp::JUMP_IF_IGE: branch(i, b_.CreateICmpSGE(ld(in.a), ld(in.b))); return;
-        case XOp::JUMP_UNLESS_FEQ: branch(i, b_.CreateNot(b_.CreateFCmpOEQ(ldf(in.a), ldf(in.b)))); return;
-        case XOp::JUMP_UNLESS_FNE: branch(i, b_.CreateNot(b_.CreateFCmpUNE(ldf(in.a), ldf(in.b)))); return;
-        case XOp::JUMP_UNLESS_FLT: branch(i, b_.CreateNot(b_.CreateFCmpOLT(ldf(in.a), ldf(in.b)))); return;
-        case XOp::JUMP_UNLESS_FLE: branch(i, b_.CreateNot(b_.CreateFCmpOLE(ldf(in.a), ldf(in.b)))); return;
-        case XOp::JUMP_UNLESS_FGT: branch(i, b_.CreateNot(b_.CreateFCmpOGT(ldf(in.a), ldf(in.b)))); return;
-        case XOp::JUMP_UNLESS_FGE: branch(i, b_.CreateNot(b_.CreateFCmpOGE(ldf(in.a), ldf(in.b)))); return;
-        case XOp::IS:
-            st(in.a, helper(&JitHelpers::instanceOf, i1_, {ptr_, ptr_, i32_},
-                            {vm_, asPtr(ld(in.b)), b_.getInt32(uint32_t(in.k))}));
-            return;
-        case XOp::AS: {
-            setIp(i);
-            LValue* v = ld(in.b);
-            expect(helper(&JitHelpers::cast, i1_, {ptr_, ptr_, i32_}, {vm_, asPtr(v), b_.getInt32(uint32_t(in.k))}), i);
-            st(in.a, v);
-            return;
-        }
-        case XOp::NEW:
-            setIp(i);
-            allocation(i, helper(&JitHelpers::newInstance, ptr_, {ptr_, i32_}, {vm_, b_.getInt32(uint32_t(in.k))}));
-            return;
-        case XOp::NEW_ARRAY: {
-            setIp(i);
-            LValue* elems = spill(in.b, in.c);
-            allocation(i, helper(&JitHelpers::newArray, ptr_, {ptr_, i32_, ptr_, i32_},
-                                 {vm_, b_.getInt32(uint32_t(in.k)), elems, b_.getInt32(in.c)}));
-            return;
-        }
-        case XOp::NEW_ARRAY_FILL:
-            setIp(i);
-            allocation(i, helper(&JitHelpers::newArrayFill, ptr_, {ptr_, i32_, i64_, i64_},
-                                 {vm_, b_.getInt32(uint32_t(in.k)), ld(in.b), ld(in.c)}));
-            return;
-        case XOp::NEW_MAP: {
-            setIp(i);
-            LValue* pairs = spill(in.b, 2 * uint32_t(in.c));
-            allocation(i, helper(&JitHelpers::newMap, ptr_, {ptr_, i32_, ptr_, i32_},
-                                 {vm_, b_.getInt32(uint32_t(in.k)), pairs, b_.getInt32(in.c)}));
-            return;
-        }
-        case XOp::ARRAY_GET:
-        case XOp::ARRAY_SET:
-        case XOp::STRING_GET: {
-            bool set = in.op == XOp::ARRAY_SET;
-            LValue* obj = ld(set ? in.a : in.b);
-            LValue* index = ld(set ? in.b : in.c);
-            throwIf(isNull(obj), i, ErrorKind::Null, "index into null");
-            bool str = in.op == XOp::STRING_GET;
-            LValue* len = load64(obj, str ? lay_.stringLen : lay_.arrayLen);
-            BasicBlock* fail = BasicBlock::Create(ctx_, "bounds", f_);
-            BasicBlock* next = BasicBlock::Create(ctx_, "ok", f_);
-            b_.CreateCondBr(b_.CreateICmpUGE(index, len), fail, next, unlikely());
-            b_.SetInsertPoint(fail);
-            setIp(i);
-            helper(&JitHelpers::throwIndex, b_.getVoidTy(), {ptr_, i64_, i64_}, {vm_, index, len});
-            unwind(i);
-            b_.SetInsertPoint(next);
-            if (str) {
-                LValue* byte = b_.CreateLoad(b_.getInt8Ty(),
-                                             b_.CreateGEP(b_.getInt8Ty(), gep(asPtr(obj), lay_.stringBytes), index));
-                st(in.a, b_.CreateZExt(byte, i64_));
-                return;
-            }
-            LValue* data = b_.CreateLoad(ptr_, gep(asPtr(obj), lay_.arrayData));
-            LValue* elem = b_.CreateGEP(i64_, data, index);
-            if (set) {
-                b_.CreateStore(ld(in.c), elem);
-            } else {
-                st(in.a, b_.CreateLoad(i64_, elem));
-            }
-            return;
-        }
-        case XOp::MAP_GET:
-        case XOp::MAP_SET: {
-            bool set = in.op == XOp::MAP_SET;
-            LValue* map = ld(set ? in.a : in.b);
-            throwIf(isNull(map), i, ErrorKind::Null, "index into null");
-            setIp(i);
-            if (set) {
-                expect(
-                    helper(&JitHelpers::mapSet, i1_, {ptr_, ptr_, i64_, i64_}, {vm_, asPtr(map), ld(in.b), ld(in.c)}),
-                    i);
-            } else {
-                LValue* out = gep(base_, 8 * size_t(in.a));  // a frame slot's memory as the out-parameter
-                expect(helper(&JitHelpers::mapGet, i1_, {ptr_, ptr_, i64_, ptr_}, {vm_, asPtr(map), ld(in.c), out}), i);
-                st(in.a, b_.CreateLoad(i64_, out));
-            }
-            return;
-        }
-        case XOp::CALL: {
-            const RtFunction& callee = lp.functions[size_t(in.k)];
-            knownCall(i, callee, [&](LValue* args) {
-                return helper(&JitHelpers::call, i1_, {ptr_, ptr_, ptr_, ptr_},
-                              {vm_, functionRef(callee), null(), args});
-            });
-            return;
-        }
-        case XOp::CALL_VIRTUAL: {
-            const RtFunction& declared = *lp.classes[size_t(in.k)].vtable[in.c];
-            auto viaVtable = [&](LValue* args) {
-                return helper(&JitHelpers::callVirtual, i1_, {ptr_, i32_, i32_, ptr_},
-                              {vm_, b_.getInt32(uint32_t(in.k)), b_.getInt32(in.c), args});
-            };
-            if (const RtFunction* only = onlyImplementation(*req_.program, uint32_t(in.k), in.c)) {
-                knownCall(i, *only, viaVtable);
-                return;
-            }
-            if (auto targets = implementations(*req_.program, uint32_t(in.k), in.c); !targets.empty()) {
-                dispatchByClass(i, declared, targets, viaVtable);
-                return;
-            }
-            setIp(i);
-            call(i, declared.returnsValue, viaVtable(spill(in.b, declared.nparams)));
-            return;
-        }
-        case XOp::CALL_INTERFACE: {
-            uint32_t iface = fn_.exec->caches[size_t(in.k)].iface;
-            const RtFunction& declared = *lp.classes[iface].vtable[in.c];
-            setIp(i);
-            LValue* args = spill(in.b, declared.nparams);
-            call(i, declared.returnsValue,
-                 helper(&JitHelpers::callInterface, i1_, {ptr_, ptr_, i32_, i32_, ptr_},
-                        {vm_, functionRef(fn_), b_.getInt32(uint32_t(in.k)), b_.getInt32(in.c), args}));
-            return;
-        }
-        case XOp::CALL_CLOSURE: {
-            uint32_t n = lp.types[size_t(in.k)].arity + 1;
-            bool result = lp.program->types[size_t(in.k)].elem != kTypeVoid;
-            setIp(i);
-            LValue* args = spill(in.b, n);
-            call(i, result,
-                 helper(&JitHelpers::callClosure, i1_, {ptr_, i32_, ptr_}, {vm_, b_.getInt32(uint32_t(in.k)), args}));
-            return;
-        }
-        case XOp::CALL_BUILTIN: {
-            if (inlineBuiltin(i)) return;
-            const BuiltinEntry& bi = req_.builtins[in.k];
-            setIp(i);
-            LValue* args = spill(in.b, bi.nargs);
-            call(i, bi.hasResult,
-                 helper(&JitHelpers::callBuiltin, i1_, {ptr_, i32_, ptr_}, {vm_, b_.getInt32(uint32_t(in.k)), args}));
-            return;
-        }
-        case XOp::MAKE_CLOSURE: {
-            setIp(i);
-            LValue* captures = spill(in.b, lp.functions[size_t(in.k)].ncaptures);
-            allocation(i, helper(&JitHelpers::makeClosure, ptr_, {ptr_, i32_, ptr_},
-                                 {vm_, b_.getInt32(uint32_t(in.k)), captures}));
-            return;
-        }
-        case XOp::RETURN: {
-            if (leaf_) {
-                leafReturn(ld(in.a), b_.getFalse());
-                return;
-            }
-            LValue* ret = b_.CreateLoad(ptr_, gep(frame_, lay_.frameRet));
-            b_.CreateStore(ld(in.a), ret);
-            popFrame();
-            b_.CreateRet(b_.getTrue());
-            return;
-        }
-        case XOp::RETURN_VOID:
-            if (leaf_) {
-                leafReturn(b_.getInt64(0), b_.getFalse());
-                return;
-            }
-            popFrame();
-            b_.CreateRet(b_.getTrue());
-            return;
-        case XOp::THROW:
-            setIp(i);
-            helper(&JitHelpers::throwValue, b_.getVoidTy(), {ptr_, ptr_}, {vm_, asPtr(ld(in.a))});
-            unwind(i);
-            return;
-        }
-    }
-
-    // A call of a known function: when it has native code (itself, or
-    // compiled by now) and the stacks have room, its frame is pushed here
-    // and its code called directly; otherwise the call helper does it all,
-    // throwing StackOverflowError when there is no room.
-    // slowPath emits the call through a helper, which also throws
-    // NullError for a null receiver (a method's first argument).
-    // A call of a function known here: a leaf inlined, else a direct call.
-    // slowPath(args) calls through a helper with the arguments in memory.
-    template <typename SlowPath>
-    void knownCall(size_t i, const RtFunction& callee, SlowPath slowPath) {
-        const Insn& in = code_[i];
-        if (leaf_) {  // a recursive leaf calls only itself
-            leafSelfCall(i);
-            return;
-        }
-        if (llvm::Function* leaf = leafFunction(callee)) {
-            leafCall(i, callee, leaf, slowPath);
-            return;
-        }
+    case XOp::REQ: st(in.a, b_.CreateICmpEQ(ld(in.b), ld(in.c))); return;
+    case XOp::RNE: st(in.a, b_.CreateICmpNE(ld(in.b), ld(in.c))); return;
+    case XOp::NOT: st(in.a, isNull(ld(in.b))); return;
+    case XOp::CONCAT: {
         setIp(i);
-        LValue* args = spill(in.b, callee.nparams);
-        call(i, callee.returnsValue, directCall(callee, args, [&] { return slowPath(args); }));
+        LValue* s = helper(&JitHelpers::concat, ptr_, {ptr_, ptr_, ptr_}, {vm_, asPtr(ld(in.b)), asPtr(ld(in.c))});
+        expect(b_.CreateIsNotNull(s), i);
+        st(in.a, s);
+        return;
     }
-
-    llvm::Function* leafFunction(const RtFunction& callee) {
-        LeafKind kind = leafKind(callee, *req_.program, req_.budgeted);
-        if (kind == LeafKind::None) return nullptr;
-        auto [it, fresh] = leaves_.try_emplace(&callee, nullptr);
-        if (fresh) {
-            JitRequest request = req_;
-            request.fn = &callee;
-            request.osrEntry = -1;
-            it->second = FunctionCompiler(request, module_)
-                             .compileLeaf("leaf." + std::to_string(callee.index), kind == LeafKind::Recursive);
-        }
-        return it->second;
+    case XOp::JUMP: b_.CreateBr(jumpTarget(i)); return;
+    case XOp::JUMP_IF_TRUE: branch(i, b_.CreateICmpNE(ld(in.a), b_.getInt64(0))); return;
+    case XOp::JUMP_IF_FALSE: branch(i, isNull(ld(in.a))); return;
+    case XOp::JUMP_IF_IEQ:
+    case XOp::JUMP_IF_REQ: branch(i, b_.CreateICmpEQ(ld(in.a), ld(in.b))); return;
+    case XOp::JUMP_IF_INE:
+    case XOp::JUMP_IF_RNE: branch(i, b_.CreateICmpNE(ld(in.a), ld(in.b))); return;
+    case XOp::JUMP_IF_ILT: branch(i, b_.CreateICmpSLT(ld(in.a), ld(in.b))); return;
+    case XOp::JUMP_IF_ILE: branch(i, b_.CreateICmpSLE(ld(in.a), ld(in.b))); return;
+    case XOp::JUMP_IF_IGT: branch(i, b_.CreateICmpSGT(ld(in.a), ld(in.b))); return;
+    case XOp::JUMP_IF_IGE: branch(i, b_.CreateICmpSGE(ld(in.a), ld(in.b))); return;
+    case XOp::JUMP_UNLESS_FEQ: branch(i, b_.CreateNot(b_.CreateFCmpOEQ(ldf(in.a), ldf(in.b)))); return;
+    case XOp::JUMP_UNLESS_FNE: branch(i, b_.CreateNot(b_.CreateFCmpUNE(ldf(in.a), ldf(in.b)))); return;
+    case XOp::JUMP_UNLESS_FLT: branch(i, b_.CreateNot(b_.CreateFCmpOLT(ldf(in.a), ldf(in.b)))); return;
+    case XOp::JUMP_UNLESS_FLE: branch(i, b_.CreateNot(b_.CreateFCmpOLE(ldf(in.a), ldf(in.b)))); return;
+    case XOp::JUMP_UNLESS_FGT: branch(i, b_.CreateNot(b_.CreateFCmpOGT(ldf(in.a), ldf(in.b)))); return;
+    case XOp::JUMP_UNLESS_FGE: branch(i, b_.CreateNot(b_.CreateFCmpOGE(ldf(in.a), ldf(in.b)))); return;
+    case XOp::IS:
+        st(in.a, helper(&JitHelpers::instanceOf, i1_, {ptr_, ptr_, i32_},
+                        {vm_, asPtr(ld(in.b)), b_.getInt32(uint32_t(in.k))}));
+        return;
+    case XOp::AS: {
+        setIp(i);
+        LValue* v = ld(in.b);
+        expect(helper(&JitHelpers::cast, i1_, {ptr_, ptr_, i32_}, {vm_, asPtr(v), b_.getInt32(uint32_t(in.k))}), i);
+        st(in.a, v);
+        return;
     }
-
-    void leafReturn(LValue* value, LValue* overflow) {
-        if (!recursive_) {
-            b_.CreateRet(value);
+    case XOp::NEW:
+        setIp(i);
+        allocation(i, helper(&JitHelpers::newInstance, ptr_, {ptr_, i32_}, {vm_, b_.getInt32(uint32_t(in.k))}));
+        return;
+    case XOp::NEW_ARRAY: {
+        setIp(i);
+        LValue* elems = spill(in.b, in.c);
+        allocation(i, helper(&JitHelpers::newArray, ptr_, {ptr_, i32_, ptr_, i32_},
+                             {vm_, b_.getInt32(uint32_t(in.k)), elems, b_.getInt32(in.c)}));
+        return;
+    }
+    case XOp::NEW_ARRAY_FILL:
+        setIp(i);
+        allocation(i, helper(&JitHelpers::newArrayFill, ptr_, {ptr_, i32_, i64_, i64_},
+                             {vm_, b_.getInt32(uint32_t(in.k)), ld(in.b), ld(in.c)}));
+        return;
+    case XOp::NEW_MAP: {
+        setIp(i);
+        LValue* pairs = spill(in.b, 2 * uint32_t(in.c));
+        allocation(i, helper(&JitHelpers::newMap, ptr_, {ptr_, i32_, ptr_, i32_},
+                             {vm_, b_.getInt32(uint32_t(in.k)), pairs, b_.getInt32(in.c)}));
+        return;
+    }
+    case XOp::ARRAY_GET:
+    case XOp::ARRAY_SET:
+    case XOp::STRING_GET: {
+        bool set = in.op == XOp::ARRAY_SET;
+        LValue* obj = ld(set ? in.a : in.b);
+        LValue* index = ld(set ? in.b : in.c);
+        throwIf(isNull(obj), i, ErrorKind::Null, "index into null");
+        bool str = in.op == XOp::STRING_GET;
+        LValue* len = load64(obj, str ? lay_.stringLen : lay_.arrayLen);
+        BasicBlock* fail = BasicBlock::Create(ctx_, "bounds", f_);
+        BasicBlock* next = BasicBlock::Create(ctx_, "ok", f_);
+        b_.CreateCondBr(b_.CreateICmpUGE(index, len), fail, next, unlikely());
+        b_.SetInsertPoint(fail);
+        setIp(i);
+        helper(&JitHelpers::throwIndex, b_.getVoidTy(), {ptr_, i64_, i64_}, {vm_, index, len});
+        unwind(i);
+        b_.SetInsertPoint(next);
+        if (str) {
+            LValue* byte =
+                b_.CreateLoad(b_.getInt8Ty(), b_.CreateGEP(b_.getInt8Ty(), gep(asPtr(obj), lay_.stringBytes), index));
+            st(in.a, b_.CreateZExt(byte, i64_));
             return;
         }
-        LValue* r = llvm::UndefValue::get(f_->getReturnType());
-        b_.CreateRet(b_.CreateInsertValue(b_.CreateInsertValue(r, value, 0), overflow, 1));
+        LValue* data = b_.CreateLoad(ptr_, gep(asPtr(obj), lay_.arrayData));
+        LValue* elem = b_.CreateGEP(i64_, data, index);
+        if (set) {
+            b_.CreateStore(ld(in.c), elem);
+        } else {
+            st(in.a, b_.CreateLoad(i64_, elem));
+        }
+        return;
     }
-
-    // A recursive leaf calling itself, one frame deeper; with no frame or
-    // native stack left it gives up (overflow), and so does every leaf call
-    // below its caller's.
-    void leafSelfCall(size_t i) {
-        const Insn& in = code_[i];
-        LValue *frames = f_->getArg(0), *nativeLimit = f_->getArg(1);
-        LValue* here = b_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {ptr_}, {b_.getInt32(0)});
-        BasicBlock* nest = BasicBlock::Create(ctx_, "nest", f_);
-        BasicBlock* overflow = BasicBlock::Create(ctx_, "overflow", f_);
-        BasicBlock* nested = BasicBlock::Create(ctx_, "nested", f_);
-        b_.CreateCondBr(b_.CreateAnd(b_.CreateICmpSGT(frames, b_.getInt64(0)), b_.CreateICmpUGE(here, nativeLimit)),
-                        nest, overflow);
-        b_.SetInsertPoint(overflow);
-        leafReturn(b_.getInt64(0), b_.getTrue());
-        b_.SetInsertPoint(nest);
-        std::vector<LValue*> args{b_.CreateSub(frames, b_.getInt64(1)), nativeLimit};
-        for (uint32_t j = 0; j < fn_.nparams; j++) args.push_back(ld(uint16_t(in.b + j)));
-        LValue* r = b_.CreateCall(f_, args);
-        b_.CreateCondBr(b_.CreateExtractValue(r, 1), overflow, nested, unlikely());
-        b_.SetInsertPoint(nested);
-        if (fn_.returnsValue) st(in.a, b_.CreateExtractValue(r, 0));
+    case XOp::MAP_GET:
+    case XOp::MAP_SET: {
+        bool set = in.op == XOp::MAP_SET;
+        LValue* map = ld(set ? in.a : in.b);
+        throwIf(isNull(map), i, ErrorKind::Null, "index into null");
+        setIp(i);
+        if (set) {
+            expect(helper(&JitHelpers::mapSet, i1_, {ptr_, ptr_, i64_, i64_}, {vm_, asPtr(map), ld(in.b), ld(in.c)}),
+                   i);
+        } else {
+            LValue* out = gep(base_, 8 * size_t(in.a));  // a frame slot's memory as the out-parameter
+            expect(helper(&JitHelpers::mapGet, i1_, {ptr_, ptr_, i64_, ptr_}, {vm_, asPtr(map), ld(in.c), out}), i);
+            st(in.a, b_.CreateLoad(i64_, out));
+        }
+        return;
     }
-
-    // Where the interpreter would push a frame for callee with its arguments
-    // at args, whether it has room to (else it throws StackOverflowError).
-    LValue* roomFor(const RtFunction& callee, LValue* args) {
-        LValue* stackEnd = b_.CreateLoad(ptr_, gep(vm_, lay_.vmStackEnd));
-        LValue* nativeLimit = b_.CreateLoad(ptr_, gep(vm_, lay_.vmNativeStackLimit));
-        LValue* here = b_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {ptr_}, {b_.getInt32(0)});
-        return b_.CreateAnd(b_.CreateICmpULT(depth_, b_.CreateLoad(i32_, gep(vm_, lay_.vmMaxFrames))),
-                            b_.CreateAnd(b_.CreateICmpULE(gep(args, 8 * size_t(callee.frameSize)), stackEnd),
-                                         b_.CreateICmpUGE(here, nativeLimit)));
-    }
-
-    // The leaf's value straight from its arguments in registers when the
-    // interpreter would have room for its frame and, for a method, the
-    // receiver is not null; else the slow path, which throws.
-    template <typename SlowPath>
-    void leafCall(size_t i, const RtFunction& callee, llvm::Function* leaf, SlowPath slowPath) {
-        const Insn& in = code_[i];
-        LValue* argsAt = gep(base_, 8 * size_t(in.b));
-        LValue* fast = roomFor(callee, argsAt);
-        if (callee.desc->flags & kFnMethod) fast = b_.CreateAnd(fast, b_.CreateICmpNE(ld(in.b), b_.getInt64(0)));
-        bool recursive = leaf->getReturnType()->isStructTy();
-        fastOrSlow(i, fast, callee.returnsValue, callee.nparams, slowPath, [&](BasicBlock* slow) {
-            spendFuel();  // the slow path's helper spends its own
-            std::vector<LValue*> args;
-            if (recursive) {
-                args.push_back(deeperFrames(callee, argsAt));
-                args.push_back(b_.CreateLoad(ptr_, gep(vm_, lay_.vmNativeStackLimit)));
-            }
-            for (uint32_t j = 0; j < callee.nparams; j++) args.push_back(ld(uint16_t(in.b + j)));
-            LValue* value = b_.CreateCall(leaf, args);
-            if (!recursive) return value;
-            // Too deep for the leaf: again with frames, which throw where
-            // the interpreter's would.
-            BasicBlock* fits = BasicBlock::Create(ctx_, "fits", f_);
-            b_.CreateCondBr(b_.CreateExtractValue(value, 1), slow, fits, unlikely());
-            b_.SetInsertPoint(fits);
-            return b_.CreateExtractValue(value, 0);
+    case XOp::CALL: {
+        const RtFunction& callee = lp.functions[size_t(in.k)];
+        knownCall(i, callee, [&](LValue* args) {
+            return helper(&JitHelpers::call, i1_, {ptr_, ptr_, ptr_, ptr_}, {vm_, functionRef(callee), null(), args});
         });
+        return;
     }
-
-    // How many frames deeper than callee's, pushed with its arguments at
-    // args, the interpreter would have room for: by the frame count, and by
-    // the VM stack counting a whole frame each (frames overlap in fact).
-    LValue* deeperFrames(const RtFunction& callee, LValue* args) {
-        LValue* maxFrames = b_.CreateZExt(b_.CreateLoad(i32_, gep(vm_, lay_.vmMaxFrames)), i64_);
-        LValue* byCount = b_.CreateSub(maxFrames, b_.CreateZExt(b_.CreateAdd(depth_, b_.getInt32(1)), i64_));
-        LValue* stackEnd = b_.CreatePtrToInt(b_.CreateLoad(ptr_, gep(vm_, lay_.vmStackEnd)), i64_);
-        LValue* frameBytes = b_.getInt64(8 * uint64_t(callee.frameSize));
-        LValue* calleeEnd = b_.CreateAdd(b_.CreatePtrToInt(args, i64_), frameBytes);
-        LValue* byStack = b_.CreateSDiv(b_.CreateSub(stackEnd, calleeEnd), frameBytes);
-        return b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, byCount, byStack);
-    }
-
-    // R[a] (when there is a result) from fastValue(slow) when fast holds,
-    // else from slowPath(args), a call through a helper with the n
-    // arguments in memory that leaves its result in R[b]'s memory or
-    // throws. fastValue may still branch to slow.
-    template <typename SlowPath, typename FastValue>
-    void fastOrSlow(size_t i, LValue* fast, bool result, uint32_t n, SlowPath slowPath, FastValue fastValue) {
-        const Insn& in = code_[i];
-        BasicBlock* fastBlock = BasicBlock::Create(ctx_, "fast", f_);
-        BasicBlock* slow = BasicBlock::Create(ctx_, "slow", f_);
-        BasicBlock* done = BasicBlock::Create(ctx_, "done", f_);
-        b_.CreateCondBr(fast, fastBlock, slow);
-
-        b_.SetInsertPoint(fastBlock);
-        LValue* fastResult = fastValue(slow);
-        BasicBlock* fastEnd = b_.GetInsertBlock();
-        b_.CreateBr(done);
-
-        b_.SetInsertPoint(slow);
-        setIp(i);
-        expect(slowPath(spill(in.b, n)), i);
-        LValue* slowResult = b_.CreateLoad(i64_, gep(base_, 8 * size_t(in.b)));
-        BasicBlock* slowEnd = b_.GetInsertBlock();
-        b_.CreateBr(done);
-
-        b_.SetInsertPoint(done);
-        if (result) {
-            llvm::PHINode* phi = b_.CreatePHI(i64_, 2);
-            phi->addIncoming(toI64(fastResult), fastEnd);
-            phi->addIncoming(slowResult, slowEnd);
-            st(in.a, phi);
+    case XOp::CALL_VIRTUAL: {
+        const RtFunction& declared = *lp.classes[size_t(in.k)].vtable[in.c];
+        auto viaVtable = [&](LValue* args) {
+            return helper(&JitHelpers::callVirtual, i1_, {ptr_, i32_, i32_, ptr_},
+                          {vm_, b_.getInt32(uint32_t(in.k)), b_.getInt32(in.c), args});
+        };
+        if (const RtFunction* only = onlyImplementation(*req_.program, uint32_t(in.k), in.c)) {
+            knownCall(i, *only, viaVtable);
+            return;
         }
-    }
-
-    // Builtins simple enough to compute here; false for the others.
-    bool inlineBuiltin(size_t i) {
-        const Insn& in = code_[i];
-        auto x = [&] { return ld(in.b); };
-        auto y = [&] { return ld(uint16_t(in.b + 1)); };
-        auto fx = [&] { return ldf(in.b); };
-        auto fy = [&] { return ldf(uint16_t(in.b + 1)); };
-        auto unary = [&](llvm::Intrinsic::ID id) { st(in.a, b_.CreateUnaryIntrinsic(id, fx())); };
-        switch (BuiltinId(in.k)) {
-        case BuiltinId::MIN_INT: st(in.a, b_.CreateSelect(b_.CreateICmpSLT(x(), y()), x(), y())); return true;
-        case BuiltinId::MAX_INT: st(in.a, b_.CreateSelect(b_.CreateICmpSGT(x(), y()), x(), y())); return true;
-        case BuiltinId::MIN_FLOAT: st(in.a, b_.CreateSelect(b_.CreateFCmpOLT(fx(), fy()), fx(), fy())); return true;
-        case BuiltinId::MAX_FLOAT: st(in.a, b_.CreateSelect(b_.CreateFCmpOGT(fx(), fy()), fx(), fy())); return true;
-        case BuiltinId::ABS_INT:  // abs(MIN) wraps to MIN, as in the builtin
-            st(in.a, b_.CreateSelect(b_.CreateICmpSLT(x(), b_.getInt64(0)), b_.CreateSub(b_.getInt64(0), x()), x()));
-            return true;
-        case BuiltinId::ABS_FLOAT: unary(llvm::Intrinsic::fabs); return true;
-        case BuiltinId::MATH_FLOOR: unary(llvm::Intrinsic::floor); return true;
-        case BuiltinId::MATH_CEIL: unary(llvm::Intrinsic::ceil); return true;
-        case BuiltinId::MATH_IS_NAN: st(in.a, b_.CreateFCmpUNO(fx(), fx())); return true;
-        case BuiltinId::ARRAY_LEN:
-        case BuiltinId::STRING_LEN: {
-            size_t len = BuiltinId(in.k) == BuiltinId::ARRAY_LEN ? lay_.arrayLen : lay_.stringLen;
-            auto viaHelper = [&](LValue* args) {  // throws NullError
-                return helper(&JitHelpers::callBuiltin, i1_, {ptr_, i32_, ptr_},
-                              {vm_, b_.getInt32(uint32_t(in.k)), args});
-            };
-            fastOrSlow(i, b_.CreateICmpNE(x(), b_.getInt64(0)), true, 1, viaHelper,
-                       [&](BasicBlock*) { return load64(x(), len); });
-            return true;
+        if (auto targets = implementations(*req_.program, uint32_t(in.k), in.c); !targets.empty()) {
+            dispatchByClass(i, declared, targets, viaVtable);
+            return;
         }
-        default: return false;
-        }
-    }
-
-    // A virtual call with a few implementations: the receiver's class picks
-    // one, called as a known function (a leaf inlined, else directly).
-    template <typename SlowPath>
-    void dispatchByClass(size_t i, const RtFunction& declared, const std::vector<Implementation>& targets,
-                         SlowPath viaVtable) {
-        const Insn& in = code_[i];
-        LValue* receiver = ld(in.b);
-        BasicBlock* generic = BasicBlock::Create(ctx_, "generic", f_);
-        BasicBlock* done = BasicBlock::Create(ctx_, "dispatched", f_);
-        BasicBlock* test = BasicBlock::Create(ctx_, "dispatch", f_);
-        b_.CreateCondBr(isNull(receiver), generic, test, unlikely());  // the helper throws NullError
-        b_.SetInsertPoint(test);
-        LValue* cls = b_.CreateLoad(ptr_, gep(asPtr(receiver), lay_.instanceClass));
-        for (const Implementation& target : targets) {
-            LValue* match = b_.getFalse();
-            for (const RtClass* c : target.classes)
-                match = b_.CreateOr(match, b_.CreateICmpEQ(cls, ref({JitRefKind::Class, c->index})));
-            BasicBlock* body = BasicBlock::Create(ctx_, "implementation", f_);
-            BasicBlock* next = BasicBlock::Create(ctx_, "dispatch", f_);
-            b_.CreateCondBr(match, body, next);
-            b_.SetInsertPoint(body);
-            knownCall(i, *target.fn, viaVtable);
-            b_.CreateBr(done);
-            b_.SetInsertPoint(next);
-        }
-        b_.CreateBr(generic);
-        b_.SetInsertPoint(generic);
         setIp(i);
         call(i, declared.returnsValue, viaVtable(spill(in.b, declared.nparams)));
-        b_.CreateBr(done);
-        b_.SetInsertPoint(done);
+        return;
     }
-
-    template <typename SlowPath>
-    LValue* directCall(const RtFunction& callee, LValue* args, SlowPath slowPath) {
-        LValue* native = &callee == &fn_ && req_.osrEntry < 0  // (OSR code enters at its loop, not at the top)
-                             ? static_cast<LValue*>(f_)
-                             : b_.CreateLoad(ptr_, gep(functionRef(callee), lay_.functionNative));
-        LValue* fast = b_.CreateAnd(roomFor(callee, args), b_.CreateIsNotNull(native));
-        if (callee.desc->flags & kFnMethod) fast = b_.CreateAnd(fast, b_.CreateIsNotNull(b_.CreateLoad(ptr_, args)));
-        BasicBlock* direct = BasicBlock::Create(ctx_, "direct", f_);
-        BasicBlock* slow = BasicBlock::Create(ctx_, "via_helper", f_);
-        BasicBlock* done = BasicBlock::Create(ctx_, "called", f_);
-        b_.CreateCondBr(fast, direct, slow);
-
-        b_.SetInsertPoint(direct);
-        spendFuel();  // the slow path's helper spends its own
-        LValue* next = gep(frame_, lay_.frameSize);
-        b_.CreateStore(functionRef(callee), next);  // Frame::fn comes first
-        b_.CreateStore(args, gep(next, lay_.frameBase));
-        b_.CreateStore(args, gep(next, lay_.frameRet));
-        b_.CreateStore(ref({JitRefKind::Code, callee.index}), gep(next, lay_.frameIp));
-        b_.CreateStore(null(), gep(next, lay_.frameClosure));
-        // The collector may read the frame as soon as depth counts it.
-        b_.CreateFence(llvm::AtomicOrdering::SequentiallyConsistent, llvm::SyncScope::SingleThread);
-        b_.CreateStore(b_.CreateAdd(depth_, b_.getInt32(1)), gep(vm_, lay_.vmDepth));
-        auto* type = llvm::FunctionType::get(i1_, {ptr_, ptr_, i32_}, false);
-        LValue* directOk = b_.CreateCall(type, native, {vm_, next, b_.getInt32(uint32_t(-1))});
-        BasicBlock* directEnd = b_.GetInsertBlock();
-        b_.CreateBr(done);
-
-        b_.SetInsertPoint(slow);
-        LValue* slowOk = slowPath();
-        BasicBlock* slowEnd = b_.GetInsertBlock();
-        b_.CreateBr(done);
-
-        b_.SetInsertPoint(done);
-        llvm::PHINode* ok = b_.CreatePHI(i1_, 2);
-        ok->addIncoming(directOk, directEnd);
-        ok->addIncoming(slowOk, slowEnd);
-        return ok;
+    case XOp::CALL_INTERFACE: {
+        uint32_t iface = fn_.exec->caches[size_t(in.k)].iface;
+        const RtFunction& declared = *lp.classes[iface].vtable[in.c];
+        setIp(i);
+        LValue* args = spill(in.b, declared.nparams);
+        call(i, declared.returnsValue,
+             helper(&JitHelpers::callInterface, i1_, {ptr_, ptr_, i32_, i32_, ptr_},
+                    {vm_, functionRef(fn_), b_.getInt32(uint32_t(in.k)), b_.getInt32(in.c), args}));
+        return;
     }
-
-    // An allocating helper's result goes to R[a]; nullptr means it threw.
-    // (The caller has set the frame's ip before calling the helper.)
-    void allocation(size_t i, LValue* obj) {
-        expect(b_.CreateIsNotNull(obj), i);
-        st(code_[i].a, obj);
+    case XOp::CALL_CLOSURE: {
+        uint32_t n = lp.types[size_t(in.k)].arity + 1;
+        bool result = lp.program->types[size_t(in.k)].elem != kTypeVoid;
+        setIp(i);
+        LValue* args = spill(in.b, n);
+        call(i, result,
+             helper(&JitHelpers::callClosure, i1_, {ptr_, i32_, ptr_}, {vm_, b_.getInt32(uint32_t(in.k)), args}));
+        return;
     }
+    case XOp::CALL_BUILTIN: {
+        if (inlineBuiltin(i)) return;
+        const BuiltinEntry& bi = req_.builtins[in.k];
+        setIp(i);
+        LValue* args = spill(in.b, bi.nargs);
+        call(i, bi.hasResult,
+             helper(&JitHelpers::callBuiltin, i1_, {ptr_, i32_, ptr_}, {vm_, b_.getInt32(uint32_t(in.k)), args}));
+        return;
+    }
+    case XOp::MAKE_CLOSURE: {
+        setIp(i);
+        LValue* captures = spill(in.b, lp.functions[size_t(in.k)].ncaptures);
+        allocation(i, helper(&JitHelpers::makeClosure, ptr_, {ptr_, i32_, ptr_},
+                             {vm_, b_.getInt32(uint32_t(in.k)), captures}));
+        return;
+    }
+    case XOp::RETURN: {
+        if (leaf_) {
+            leafReturn(ld(in.a), b_.getFalse());
+            return;
+        }
+        LValue* ret = b_.CreateLoad(ptr_, gep(frame_, lay_.frameRet));
+        b_.CreateStore(ld(in.a), ret);
+        popFrame();
+        b_.CreateRet(b_.getTrue());
+        return;
+    }
+    case XOp::RETURN_VOID:
+        if (leaf_) {
+            leafReturn(b_.getInt64(0), b_.getFalse());
+            return;
+        }
+        popFrame();
+        b_.CreateRet(b_.getTrue());
+        return;
+    case XOp::THROW:
+        setIp(i);
+        helper(&JitHelpers::throwValue, b_.getVoidTy(), {ptr_, ptr_}, {vm_, asPtr(ld(in.a))});
+        unwind(i);
+        return;
+    }
+}
 
-    const JitRequest& req_;
-    const RtFunction& fn_;
-    const std::vector<Insn>& code_;
-    const JitLayout& lay_;
-    llvm::LLVMContext& ctx_;
-    llvm::Module& module_;
-    IRBuilder<> b_;
-    llvm::Type *i64_, *i32_, *i1_, *f64_;
-    llvm::PointerType* ptr_;
-    llvm::Function* f_ = nullptr;
-    LValue *vm_ = nullptr, *frame_ = nullptr, *base_ = nullptr, *depth_ = nullptr;
-    std::vector<llvm::AllocaInst*> slots_;
-    std::vector<BasicBlock*> blocks_;
-    std::map<std::vector<size_t>, BasicBlock*> landings_;
-    std::map<const RtFunction*, llvm::Function*> leaves_;
-    bool leaf_ = false;       // compiling a leaf (compileLeaf)
-    bool recursive_ = false;  // a recursive one
-};
+}  // namespace ir
 
-}  // namespace
-
-llvm::Function* emitFunction(const JitRequest& request, llvm::Module& module, const std::string& name) {
-    return FunctionCompiler(request, module).compile(name);
+llvm::Function* emitFunction(const vm::JitRequest& request, llvm::Module& module, const std::string& name) {
+    return ir::FunctionCompiler(request, module).compile(name);
 }
 
 }  // namespace nido::jit

@@ -1,7 +1,7 @@
 // Which methods a virtual call can run. The loaded program is the whole
 // program (no classes are loaded later), so the answer is exact: the code
 // generator calls a single implementation directly and tests the
-// receiver's class against a few (codegen.cpp, dispatchByClass).
+// receiver's class against a few (calls.cpp, dispatchByClass).
 #pragma once
 
 #include <cstdint>

@@ -1,0 +1,244 @@
+// Calls in compiled code (see function_compiler.hpp): leaves inlined or
+// recursive, direct calls that push the interpreter's frame, virtual calls
+// dispatched on the receiver's class, and builtins computed inline.
+#include "jit/function_compiler.hpp"
+#include "jit/leaf.hpp"
+#include "vm/builtin_impl.hpp"
+#include "vm/builtins.hpp"
+
+namespace nido::jit::ir {
+
+void FunctionCompiler::knownCall(size_t i, const RtFunction& callee, SlowPath slowPath) {
+    const Insn& in = code_[i];
+    if (leaf_) {  // a recursive leaf calls only itself
+        leafSelfCall(i);
+        return;
+    }
+    if (llvm::Function* leaf = leafFunction(callee)) {
+        leafCall(i, callee, leaf, slowPath);
+        return;
+    }
+    setIp(i);
+    LValue* args = spill(in.b, callee.nparams);
+    call(i, callee.returnsValue, directCall(callee, args, [&] { return slowPath(args); }));
+}
+
+llvm::Function* FunctionCompiler::leafFunction(const RtFunction& callee) {
+    LeafKind kind = leafKind(callee, *req_.program, req_.budgeted);
+    if (kind == LeafKind::None) return nullptr;
+    auto [it, fresh] = leaves_.try_emplace(&callee, nullptr);
+    if (fresh) {
+        JitRequest request = req_;
+        request.fn = &callee;
+        request.osrEntry = -1;
+        it->second = FunctionCompiler(request, module_)
+                         .compileLeaf("leaf." + std::to_string(callee.index), kind == LeafKind::Recursive);
+    }
+    return it->second;
+}
+
+void FunctionCompiler::leafReturn(LValue* value, LValue* overflow) {
+    if (!recursive_) {
+        b_.CreateRet(value);
+        return;
+    }
+    LValue* r = llvm::UndefValue::get(f_->getReturnType());
+    b_.CreateRet(b_.CreateInsertValue(b_.CreateInsertValue(r, value, 0), overflow, 1));
+}
+
+void FunctionCompiler::leafSelfCall(size_t i) {
+    const Insn& in = code_[i];
+    LValue *frames = f_->getArg(0), *nativeLimit = f_->getArg(1);
+    LValue* here = b_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {ptr_}, {b_.getInt32(0)});
+    BasicBlock* nest = BasicBlock::Create(ctx_, "nest", f_);
+    BasicBlock* overflow = BasicBlock::Create(ctx_, "overflow", f_);
+    BasicBlock* nested = BasicBlock::Create(ctx_, "nested", f_);
+    b_.CreateCondBr(b_.CreateAnd(b_.CreateICmpSGT(frames, b_.getInt64(0)), b_.CreateICmpUGE(here, nativeLimit)), nest,
+                    overflow);
+    b_.SetInsertPoint(overflow);
+    leafReturn(b_.getInt64(0), b_.getTrue());
+    b_.SetInsertPoint(nest);
+    std::vector<LValue*> args{b_.CreateSub(frames, b_.getInt64(1)), nativeLimit};
+    for (uint32_t j = 0; j < fn_.nparams; j++) args.push_back(ld(uint16_t(in.b + j)));
+    LValue* r = b_.CreateCall(f_, args);
+    b_.CreateCondBr(b_.CreateExtractValue(r, 1), overflow, nested, unlikely());
+    b_.SetInsertPoint(nested);
+    if (fn_.returnsValue) st(in.a, b_.CreateExtractValue(r, 0));
+}
+
+LValue* FunctionCompiler::roomFor(const RtFunction& callee, LValue* args) {
+    LValue* stackEnd = b_.CreateLoad(ptr_, gep(vm_, lay_.vmStackEnd));
+    LValue* nativeLimit = b_.CreateLoad(ptr_, gep(vm_, lay_.vmNativeStackLimit));
+    LValue* here = b_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {ptr_}, {b_.getInt32(0)});
+    return b_.CreateAnd(b_.CreateICmpULT(depth_, b_.CreateLoad(i32_, gep(vm_, lay_.vmMaxFrames))),
+                        b_.CreateAnd(b_.CreateICmpULE(gep(args, 8 * size_t(callee.frameSize)), stackEnd),
+                                     b_.CreateICmpUGE(here, nativeLimit)));
+}
+
+void FunctionCompiler::leafCall(size_t i, const RtFunction& callee, llvm::Function* leaf, SlowPath slowPath) {
+    const Insn& in = code_[i];
+    LValue* argsAt = gep(base_, 8 * size_t(in.b));
+    LValue* fast = roomFor(callee, argsAt);
+    if (callee.desc->flags & kFnMethod) fast = b_.CreateAnd(fast, b_.CreateICmpNE(ld(in.b), b_.getInt64(0)));
+    bool recursive = leaf->getReturnType()->isStructTy();
+    fastOrSlow(i, fast, callee.returnsValue, callee.nparams, slowPath, [&](BasicBlock* slow) {
+        spendFuel();  // the slow path's helper spends its own
+        std::vector<LValue*> args;
+        if (recursive) {
+            args.push_back(deeperFrames(callee, argsAt));
+            args.push_back(b_.CreateLoad(ptr_, gep(vm_, lay_.vmNativeStackLimit)));
+        }
+        for (uint32_t j = 0; j < callee.nparams; j++) args.push_back(ld(uint16_t(in.b + j)));
+        LValue* value = b_.CreateCall(leaf, args);
+        if (!recursive) return value;
+        // Too deep for the leaf: again with frames, which throw where
+        // the interpreter's would.
+        BasicBlock* fits = BasicBlock::Create(ctx_, "fits", f_);
+        b_.CreateCondBr(b_.CreateExtractValue(value, 1), slow, fits, unlikely());
+        b_.SetInsertPoint(fits);
+        return b_.CreateExtractValue(value, 0);
+    });
+}
+
+LValue* FunctionCompiler::deeperFrames(const RtFunction& callee, LValue* args) {
+    LValue* maxFrames = b_.CreateZExt(b_.CreateLoad(i32_, gep(vm_, lay_.vmMaxFrames)), i64_);
+    LValue* byCount = b_.CreateSub(maxFrames, b_.CreateZExt(b_.CreateAdd(depth_, b_.getInt32(1)), i64_));
+    LValue* stackEnd = b_.CreatePtrToInt(b_.CreateLoad(ptr_, gep(vm_, lay_.vmStackEnd)), i64_);
+    LValue* frameBytes = b_.getInt64(8 * uint64_t(callee.frameSize));
+    LValue* calleeEnd = b_.CreateAdd(b_.CreatePtrToInt(args, i64_), frameBytes);
+    LValue* byStack = b_.CreateSDiv(b_.CreateSub(stackEnd, calleeEnd), frameBytes);
+    return b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, byCount, byStack);
+}
+
+void FunctionCompiler::fastOrSlow(size_t i, LValue* fast, bool result, uint32_t n, SlowPath slowPath,
+                                  FastValue fastValue) {
+    const Insn& in = code_[i];
+    BasicBlock* fastBlock = BasicBlock::Create(ctx_, "fast", f_);
+    BasicBlock* slow = BasicBlock::Create(ctx_, "slow", f_);
+    BasicBlock* done = BasicBlock::Create(ctx_, "done", f_);
+    b_.CreateCondBr(fast, fastBlock, slow);
+
+    b_.SetInsertPoint(fastBlock);
+    LValue* fastResult = fastValue(slow);
+    BasicBlock* fastEnd = b_.GetInsertBlock();
+    b_.CreateBr(done);
+
+    b_.SetInsertPoint(slow);
+    setIp(i);
+    expect(slowPath(spill(in.b, n)), i);
+    LValue* slowResult = b_.CreateLoad(i64_, gep(base_, 8 * size_t(in.b)));
+    BasicBlock* slowEnd = b_.GetInsertBlock();
+    b_.CreateBr(done);
+
+    b_.SetInsertPoint(done);
+    if (result) {
+        llvm::PHINode* phi = b_.CreatePHI(i64_, 2);
+        phi->addIncoming(toI64(fastResult), fastEnd);
+        phi->addIncoming(slowResult, slowEnd);
+        st(in.a, phi);
+    }
+}
+
+bool FunctionCompiler::inlineBuiltin(size_t i) {
+    const Insn& in = code_[i];
+    auto x = [&] { return ld(in.b); };
+    auto y = [&] { return ld(uint16_t(in.b + 1)); };
+    auto fx = [&] { return ldf(in.b); };
+    auto fy = [&] { return ldf(uint16_t(in.b + 1)); };
+    auto unary = [&](llvm::Intrinsic::ID id) { st(in.a, b_.CreateUnaryIntrinsic(id, fx())); };
+    switch (BuiltinId(in.k)) {
+    case BuiltinId::MIN_INT: st(in.a, b_.CreateSelect(b_.CreateICmpSLT(x(), y()), x(), y())); return true;
+    case BuiltinId::MAX_INT: st(in.a, b_.CreateSelect(b_.CreateICmpSGT(x(), y()), x(), y())); return true;
+    case BuiltinId::MIN_FLOAT: st(in.a, b_.CreateSelect(b_.CreateFCmpOLT(fx(), fy()), fx(), fy())); return true;
+    case BuiltinId::MAX_FLOAT: st(in.a, b_.CreateSelect(b_.CreateFCmpOGT(fx(), fy()), fx(), fy())); return true;
+    case BuiltinId::ABS_INT:  // abs(MIN) wraps to MIN, as in the builtin
+        st(in.a, b_.CreateSelect(b_.CreateICmpSLT(x(), b_.getInt64(0)), b_.CreateSub(b_.getInt64(0), x()), x()));
+        return true;
+    case BuiltinId::ABS_FLOAT: unary(llvm::Intrinsic::fabs); return true;
+    case BuiltinId::MATH_FLOOR: unary(llvm::Intrinsic::floor); return true;
+    case BuiltinId::MATH_CEIL: unary(llvm::Intrinsic::ceil); return true;
+    case BuiltinId::MATH_IS_NAN: st(in.a, b_.CreateFCmpUNO(fx(), fx())); return true;
+    case BuiltinId::ARRAY_LEN:
+    case BuiltinId::STRING_LEN: {
+        size_t len = BuiltinId(in.k) == BuiltinId::ARRAY_LEN ? lay_.arrayLen : lay_.stringLen;
+        auto viaHelper = [&](LValue* args) {  // throws NullError
+            return helper(&JitHelpers::callBuiltin, i1_, {ptr_, i32_, ptr_}, {vm_, b_.getInt32(uint32_t(in.k)), args});
+        };
+        fastOrSlow(i, b_.CreateICmpNE(x(), b_.getInt64(0)), true, 1, viaHelper,
+                   [&](BasicBlock*) { return load64(x(), len); });
+        return true;
+    }
+    default: return false;
+    }
+}
+
+void FunctionCompiler::dispatchByClass(size_t i, const RtFunction& declared, const std::vector<Implementation>& targets,
+                                       SlowPath viaVtable) {
+    const Insn& in = code_[i];
+    LValue* receiver = ld(in.b);
+    BasicBlock* generic = BasicBlock::Create(ctx_, "generic", f_);
+    BasicBlock* done = BasicBlock::Create(ctx_, "dispatched", f_);
+    BasicBlock* test = BasicBlock::Create(ctx_, "dispatch", f_);
+    b_.CreateCondBr(isNull(receiver), generic, test, unlikely());  // the helper throws NullError
+    b_.SetInsertPoint(test);
+    LValue* cls = b_.CreateLoad(ptr_, gep(asPtr(receiver), lay_.instanceClass));
+    for (const Implementation& target : targets) {
+        LValue* match = b_.getFalse();
+        for (const RtClass* c : target.classes)
+            match = b_.CreateOr(match, b_.CreateICmpEQ(cls, ref({JitRefKind::Class, c->index})));
+        BasicBlock* body = BasicBlock::Create(ctx_, "implementation", f_);
+        BasicBlock* next = BasicBlock::Create(ctx_, "dispatch", f_);
+        b_.CreateCondBr(match, body, next);
+        b_.SetInsertPoint(body);
+        knownCall(i, *target.fn, viaVtable);
+        b_.CreateBr(done);
+        b_.SetInsertPoint(next);
+    }
+    b_.CreateBr(generic);
+    b_.SetInsertPoint(generic);
+    setIp(i);
+    call(i, declared.returnsValue, viaVtable(spill(in.b, declared.nparams)));
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+}
+
+LValue* FunctionCompiler::directCall(const RtFunction& callee, LValue* args, HelperCall slowPath) {
+    LValue* native = &callee == &fn_ && req_.osrEntry < 0  // (OSR code enters at its loop, not at the top)
+                         ? static_cast<LValue*>(f_)
+                         : b_.CreateLoad(ptr_, gep(functionRef(callee), lay_.functionNative));
+    LValue* fast = b_.CreateAnd(roomFor(callee, args), b_.CreateIsNotNull(native));
+    if (callee.desc->flags & kFnMethod) fast = b_.CreateAnd(fast, b_.CreateIsNotNull(b_.CreateLoad(ptr_, args)));
+    BasicBlock* direct = BasicBlock::Create(ctx_, "direct", f_);
+    BasicBlock* slow = BasicBlock::Create(ctx_, "via_helper", f_);
+    BasicBlock* done = BasicBlock::Create(ctx_, "called", f_);
+    b_.CreateCondBr(fast, direct, slow);
+
+    b_.SetInsertPoint(direct);
+    spendFuel();  // the slow path's helper spends its own
+    LValue* next = gep(frame_, lay_.frameSize);
+    b_.CreateStore(functionRef(callee), next);  // Frame::fn comes first
+    b_.CreateStore(args, gep(next, lay_.frameBase));
+    b_.CreateStore(args, gep(next, lay_.frameRet));
+    b_.CreateStore(ref({JitRefKind::Code, callee.index}), gep(next, lay_.frameIp));
+    b_.CreateStore(null(), gep(next, lay_.frameClosure));
+    // The collector may read the frame as soon as depth counts it.
+    b_.CreateFence(llvm::AtomicOrdering::SequentiallyConsistent, llvm::SyncScope::SingleThread);
+    b_.CreateStore(b_.CreateAdd(depth_, b_.getInt32(1)), gep(vm_, lay_.vmDepth));
+    auto* type = llvm::FunctionType::get(i1_, {ptr_, ptr_, i32_}, false);
+    LValue* directOk = b_.CreateCall(type, native, {vm_, next, b_.getInt32(uint32_t(-1))});
+    BasicBlock* directEnd = b_.GetInsertBlock();
+    b_.CreateBr(done);
+
+    b_.SetInsertPoint(slow);
+    LValue* slowOk = slowPath();
+    BasicBlock* slowEnd = b_.GetInsertBlock();
+    b_.CreateBr(done);
+
+    b_.SetInsertPoint(done);
+    llvm::PHINode* ok = b_.CreatePHI(i1_, 2);
+    ok->addIncoming(directOk, directEnd);
+    ok->addIncoming(slowOk, slowEnd);
+    return ok;
+}
+
+}  // namespace nido::jit::ir
