@@ -1,6 +1,8 @@
 // Calls in compiled code (see function_compiler.hpp): leaves inlined or
 // recursive, direct calls that push the interpreter's frame, virtual calls
 // dispatched on the receiver's class, and builtins computed inline.
+#include <algorithm>
+
 #include "jit/function_compiler.hpp"
 #include "jit/leaf.hpp"
 #include "vm/builtin_impl.hpp"
@@ -49,7 +51,7 @@ void FunctionCompiler::leafReturn(LValue* value, LValue* overflow) {
 void FunctionCompiler::leafSelfCall(size_t i) {
     const Insn& in = code_[i];
     LValue *frames = f_->getArg(0), *nativeLimit = f_->getArg(1);
-    LValue* here = b_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {ptr_}, {b_.getInt32(0)});
+    LValue* here = stackPointer();
     BasicBlock* nest = BasicBlock::Create(ctx_, "nest", f_);
     BasicBlock* overflow = BasicBlock::Create(ctx_, "overflow", f_);
     BasicBlock* nested = BasicBlock::Create(ctx_, "nested", f_);
@@ -66,10 +68,16 @@ void FunctionCompiler::leafSelfCall(size_t i) {
     if (fn_.returnsValue) st(in.a, b_.CreateExtractValue(r, 0));
 }
 
+LValue* FunctionCompiler::stackPointer() {
+    llvm::MDNode* rsp = llvm::MDNode::get(ctx_, llvm::MDString::get(ctx_, "rsp"));
+    return b_.CreateIntToPtr(
+        b_.CreateIntrinsic(llvm::Intrinsic::read_register, {i64_}, {llvm::MetadataAsValue::get(ctx_, rsp)}), ptr_);
+}
+
 LValue* FunctionCompiler::roomFor(const RtFunction& callee, LValue* args) {
     LValue* stackEnd = b_.CreateLoad(ptr_, gep(vm_, lay_.vmStackEnd));
     LValue* nativeLimit = b_.CreateLoad(ptr_, gep(vm_, lay_.vmNativeStackLimit));
-    LValue* here = b_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {ptr_}, {b_.getInt32(0)});
+    LValue* here = stackPointer();
     return b_.CreateAnd(b_.CreateICmpULT(depth_, b_.CreateLoad(i32_, gep(vm_, lay_.vmMaxFrames))),
                         b_.CreateAnd(b_.CreateICmpULE(gep(args, 8 * size_t(callee.frameSize)), stackEnd),
                                      b_.CreateICmpUGE(here, nativeLimit)));
@@ -104,7 +112,7 @@ LValue* FunctionCompiler::deeperFrames(const RtFunction& callee, LValue* args) {
     LValue* maxFrames = b_.CreateZExt(b_.CreateLoad(i32_, gep(vm_, lay_.vmMaxFrames)), i64_);
     LValue* byCount = b_.CreateSub(maxFrames, b_.CreateZExt(b_.CreateAdd(depth_, b_.getInt32(1)), i64_));
     LValue* stackEnd = b_.CreatePtrToInt(b_.CreateLoad(ptr_, gep(vm_, lay_.vmStackEnd)), i64_);
-    LValue* frameBytes = b_.getInt64(8 * uint64_t(callee.frameSize));
+    LValue* frameBytes = b_.getInt64(8 * uint64_t(std::max(callee.frameSize, 1u)));
     LValue* calleeEnd = b_.CreateAdd(b_.CreatePtrToInt(args, i64_), frameBytes);
     LValue* byStack = b_.CreateSDiv(b_.CreateSub(stackEnd, calleeEnd), frameBytes);
     return b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, byCount, byStack);

@@ -177,6 +177,11 @@ private:
     // below its caller's.
     void leafSelfCall(size_t i);
 
+    // The native stack pointer, for the stack-limit checks: not
+    // llvm.frameaddress, which would cost every function a frame pointer
+    // (a register and two instructions per call).
+    LValue* stackPointer();
+
     // Where the interpreter would push a frame for callee with its arguments
     // at args, whether it has room to (else it throws StackOverflowError).
     LValue* roomFor(const RtFunction& callee, LValue* args);

@@ -172,7 +172,8 @@ NativeCode linkEntry(std::span<const uint8_t> bytes, const JitRequest& r) {
         const_cast<void*>(loadNativeObject(bytes.subspan(nameSize), entry, resolve, why)));
 }
 
-// HOST: removes the oldest entries beyond kMaxEntries.
+// HOST: removes the oldest files beyond kMaxEntries, temporary ones a
+// crashed writer left included.
 void evict(int dir) {
     int fd = dup(dir);
     DIR* d = fd >= 0 ? fdopendir(fd) : nullptr;
@@ -183,7 +184,7 @@ void evict(int dir) {
     std::vector<std::pair<int64_t, std::string>> entries;  // (mtime, name)
     while (dirent* e = readdir(d)) {
         struct stat st;
-        if (e->d_name[0] != '.' && fstatat(dir, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+        if (fstatat(dir, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
             entries.emplace_back(int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec, e->d_name);
     }
     closedir(d);
