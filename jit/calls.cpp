@@ -89,7 +89,19 @@ void FunctionCompiler::leafCall(size_t i, const RtFunction& callee, llvm::Functi
     LValue* fast = roomFor(callee, argsAt);
     if (callee.desc->flags & kFnMethod) fast = b_.CreateAnd(fast, b_.CreateICmpNE(ld(in.b), b_.getInt64(0)));
     bool recursive = leaf->getReturnType()->isStructTy();
-    fastOrSlow(i, fast, callee.returnsValue, callee.nparams, slowPath, [&](BasicBlock* slow) {
+    LValue* leavesOff = gep(vm_, lay_.vmRecursiveLeavesOff);
+    auto withFrames = [&](LValue* args) {
+        if (!recursive) return slowPath(args);
+        // The call again with frames (or StackOverflowError): the calls
+        // below push frames too, so a deep recursion is not retried as a
+        // leaf at every level.
+        b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i32_, leavesOff), b_.getInt32(1)), leavesOff);
+        LValue* ok = slowPath(args);
+        b_.CreateStore(b_.CreateSub(b_.CreateLoad(i32_, leavesOff), b_.getInt32(1)), leavesOff);
+        return ok;
+    };
+    if (recursive) fast = b_.CreateAnd(fast, b_.CreateICmpEQ(b_.CreateLoad(i32_, leavesOff), b_.getInt32(0)));
+    fastOrSlow(i, fast, callee.returnsValue, callee.nparams, withFrames, [&](BasicBlock* slow) {
         spendFuel();  // the slow path's helper spends its own
         std::vector<LValue*> args;
         if (recursive) {

@@ -384,10 +384,7 @@ void FunctionCompiler::instruction(size_t i) {
         st(in.a, v);
         return;
     }
-    case XOp::NEW:
-        setIp(i);
-        allocation(i, helper(&JitHelpers::newInstance, ptr_, {ptr_, i32_}, {vm_, b_.getInt32(uint32_t(in.k))}));
-        return;
+    case XOp::NEW: newInstance(i); return;
     case XOp::NEW_ARRAY: {
         setIp(i);
         LValue* elems = spill(in.b, in.c);
@@ -540,6 +537,41 @@ void FunctionCompiler::instruction(size_t i) {
         unwind(i);
         return;
     }
+}
+
+void FunctionCompiler::newInstance(size_t i) {
+    const Insn& in = code_[i];
+    const RtClass& cls = req_.program->classes[size_t(in.k)];
+    auto viaHelper = [&] {
+        setIp(i);
+        return helper(&JitHelpers::newInstance, ptr_, {ptr_, i32_}, {vm_, b_.getInt32(uint32_t(in.k))});
+    };
+    if (cls.slotCount > kInlineInstanceSlots) {
+        allocation(i, viaHelper());
+        return;
+    }
+    LValue* list = gep(vm_, lay_.vmInstanceFreeLists + sizeof(void*) * cls.slotCount);
+    LValue* head = b_.CreateLoad(ptr_, list);
+    BasicBlock* take = BasicBlock::Create(ctx_, "take", f_);
+    BasicBlock* refill = BasicBlock::Create(ctx_, "refill", f_);
+    BasicBlock* made = BasicBlock::Create(ctx_, "made", f_);
+    b_.CreateCondBr(b_.CreateIsNotNull(head), take, refill);
+    b_.SetInsertPoint(take);
+    b_.CreateStore(b_.CreateLoad(ptr_, head), list);
+    b_.CreateStore(b_.getInt64(lay_.instanceHeader), head);
+    b_.CreateStore(ref({JitRefKind::Class, cls.index}), gep(head, lay_.instanceClass));
+    for (uint32_t f = 0; f < cls.slotCount; f++) b_.CreateStore(b_.getInt64(0), gep(head, lay_.instanceFields + 8 * f));
+    b_.CreateBr(made);
+    b_.SetInsertPoint(refill);
+    LValue* fresh = viaHelper();
+    expect(b_.CreateIsNotNull(fresh), i);
+    BasicBlock* refilled = b_.GetInsertBlock();
+    b_.CreateBr(made);
+    b_.SetInsertPoint(made);
+    llvm::PHINode* obj = b_.CreatePHI(ptr_, 2);
+    obj->addIncoming(head, take);
+    obj->addIncoming(fresh, refilled);
+    st(in.a, obj);
 }
 
 }  // namespace ir

@@ -212,6 +212,12 @@ private:
 
     LValue* directCall(const RtFunction& callee, LValue* args, HelperCall slowPath);
 
+    // NEW: memory from the free list for the instance's size
+    // (Vm::Refs::instanceFreeLists), with no call; an empty list, or a
+    // class with many fields, takes the helper, which refills the list or
+    // throws OutOfMemoryError.
+    void newInstance(size_t i);
+
     // An allocating helper's result goes to R[a]; nullptr means it threw.
     // (The caller has set the frame's ip before calling the helper.)
     void allocation(size_t i, LValue* obj) {

@@ -197,6 +197,11 @@ void* gcAllocScanned(size_t bytes) {
     return allocate(bytes, [](size_t n) { return GC_MALLOC(n); });  // Boehm clears it
 }
 
+void* gcAllocScannedBatch(size_t bytes) {
+    if (bytes > gMaxRequest.load(std::memory_order_relaxed)) return nullptr;
+    return GC_malloc_many(bytes);
+}
+
 void* gcAllocAtomic(size_t bytes) {
     return allocate(bytes, [](size_t n) { return GC_MALLOC_ATOMIC(n); });
 }

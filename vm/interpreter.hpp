@@ -73,6 +73,10 @@ struct Vm {
     struct Refs {
         Instance* pending = nullptr;   // the error being thrown, if any
         Instance* oomError = nullptr;  // preallocated: throwing it needs no memory
+        // Memory for instances with N fields that compiled code takes
+        // without a call, linked through their first word (refilled by the
+        // newInstance helper, jit_helpers.cpp).
+        void* instanceFreeLists[kInlineInstanceSlots + 1] = {};
     } refs;
 
     uint32_t jitThreshold = UINT32_MAX;  // hotness at which a function is compiled (tiering.hpp)
@@ -81,7 +85,11 @@ struct Vm {
     // What this thread runs now; a signal handler reads it under --stats.
     std::atomic<Tier> tier{Tier::Interpreter};
 
-    uint32_t nextObjectNumber = 1;           // for ClassName@N
+    uint32_t nextObjectNumber = 1;  // for ClassName@N
+    // Above 0 while compiled code makes again, with frames, a call that a
+    // recursive leaf gave up (jit/leaf.hpp): the calls below it then push
+    // frames too, rather than each trying the leaf again.
+    uint32_t recursiveLeavesOff = 0;
     const char* nativeStackLimit = nullptr;  // below this the native stack is nearly gone
 
     GcRootSource roots;

@@ -84,8 +84,18 @@ Obj* allocated(Vm* vm, T* obj) {
     return obj;
 }
 
+// Compiled code found the free list for cls's size empty: a batch from
+// the collector refills it, and the first one is this instance.
 Obj* newInstanceOf(Vm* vm, uint32_t cls) {
     const RtClass* c = &vm->linked.classes[cls];
+    if (c->slotCount <= kInlineInstanceSlots) {
+        void*& list = vm->refs.instanceFreeLists[c->slotCount];
+        if (!list) list = gcAllocScannedBatch(instanceBytes(c->slotCount));
+        if (void* memory = list) {
+            list = *static_cast<void**>(memory);
+            return initInstance(memory, c, c->slotCount);
+        }
+    }
     return allocated(vm, newInstance(c, c->slotCount));
 }
 
@@ -172,6 +182,9 @@ const JitHelpers& jitHelpers() {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Winvalid-offsetof"
 static_assert(offsetof(Frame, fn) == 0, "compiled code writes Frame::fn at the frame's address");
+static_assert(offsetof(Obj, kind) == 0 && offsetof(Instance, number) + sizeof(uint32_t) <= sizeof(uint64_t) &&
+                  offsetof(Instance, cls) == sizeof(uint64_t),
+              "compiled code writes an instance's kind and number as one word, JitLayout::instanceHeader");
 
 const JitLayout& jitLayout() {
     static const JitLayout layout{
@@ -196,6 +209,9 @@ const JitLayout& jitLayout() {
         offsetof(String, len),
         offsetof(String, bytes),
         offsetof(Instance, cls),
+        offsetof(Vm, refs) + offsetof(Vm::Refs, instanceFreeLists),
+        offsetof(Vm, recursiveLeavesOff),
+        uint64_t(ObjKind::Instance),
     };
     return layout;
 }

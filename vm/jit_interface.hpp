@@ -62,7 +62,7 @@ struct JitHelpers {
     void (*throwValue)(Vm* vm, Obj* error);  // THROW: NullError when null
     bool (*instanceOf)(Vm* vm, Obj* o, uint32_t cls);
     bool (*cast)(Vm* vm, Obj* o, uint32_t cls);  // CastError unless null or an instance
-    Obj* (*newInstance)(Vm* vm, uint32_t cls);
+    Obj* (*newInstance)(Vm* vm, uint32_t cls);   // refills the instance free list first
     Obj* (*newArray)(Vm* vm, uint32_t type, const Value* elems, uint32_t n);
     Obj* (*newArrayFill)(Vm* vm, uint32_t type, int64_t n, Value fill);
     Obj* (*newMap)(Vm* vm, uint32_t type, const Value* pairs, uint32_t n);
@@ -78,6 +78,10 @@ struct JitHelpers {
     void (*outOfBudget)(Vm* vm);         // Vm::fuel reached 0: ends the run, never returns
 };
 
+// Compiled code allocates instances of up to this many fields itself,
+// from Vm::Refs::instanceFreeLists.
+constexpr uint32_t kInlineInstanceSlots = 8;
+
 // Byte offsets compiled code reads and writes directly.
 struct JitLayout {
     size_t frameSize, frameBase, frameRet, frameIp, frameClosure;
@@ -86,6 +90,8 @@ struct JitLayout {
     size_t instanceFields, closureCaptures, boxValue;
     size_t arrayLen, arrayData, stringLen, stringBytes;
     size_t instanceClass;  // the RtClass* of an instance
+    size_t vmInstanceFreeLists, vmRecursiveLeavesOff;
+    uint64_t instanceHeader;  // the first word of a new instance: its kind, number 0
 };
 
 struct BuiltinEntry;

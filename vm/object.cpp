@@ -3,6 +3,7 @@
 #include "vm/object.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "vm/gc.hpp"
 
@@ -76,11 +77,16 @@ bool arrayPush(Array* a, Value v) {
 }
 
 Instance* newInstance(const RtClass* cls, uint32_t slots) {
-    auto* o = static_cast<Instance*>(gcAllocScanned(sizeof(Instance) + size_t(slots) * sizeof(Value)));
-    if (!o) return nullptr;
+    void* memory = gcAllocScanned(instanceBytes(slots));
+    return memory ? initInstance(memory, cls, slots) : nullptr;
+}
+
+Instance* initInstance(void* memory, const RtClass* cls, uint32_t slots) {
+    auto* o = static_cast<Instance*>(memory);
     o->kind = ObjKind::Instance;
     o->number = 0;
     o->cls = cls;
+    std::memset(o->fields, 0, size_t(slots) * sizeof(Value));
     return o;
 }
 

@@ -97,6 +97,9 @@ bool arrayReserve(Array* a, int64_t cap);
 bool arrayPush(Array* a, Value v);
 // An instance of cls with slots zeroed slots (fields plus hidden ones).
 Instance* newInstance(const RtClass* cls, uint32_t slots);
+// An instance of cls with its fields zero in memory of instanceBytes(slots).
+Instance* initInstance(void* memory, const RtClass* cls, uint32_t slots);
+inline size_t instanceBytes(uint32_t slots) { return sizeof(Instance) + size_t(slots) * sizeof(Value); }
 Closure* newClosure(const RtFunction* fn, uint32_t ncaptures);
 Box* newBox(Value v);
 
