@@ -48,23 +48,27 @@ void FunctionCompiler::leafReturn(LValue* value, LValue* overflow) {
     b_.CreateRet(b_.CreateInsertValue(b_.CreateInsertValue(r, value, 0), overflow, 1));
 }
 
+void FunctionCompiler::giveUpIf(LValue* bad) {
+    if (!givingUp_) {
+        auto saved = b_.saveIP();
+        givingUp_ = BasicBlock::Create(ctx_, "give_up", f_);
+        b_.SetInsertPoint(givingUp_);
+        leafReturn(b_.getInt64(0), b_.getTrue());
+        b_.restoreIP(saved);
+    }
+    BasicBlock* next = BasicBlock::Create(ctx_, "ok", f_);
+    b_.CreateCondBr(bad, givingUp_, next, unlikely());
+    b_.SetInsertPoint(next);
+}
+
 void FunctionCompiler::leafSelfCall(size_t i) {
     const Insn& in = code_[i];
     LValue *frames = f_->getArg(0), *nativeLimit = f_->getArg(1);
-    LValue* here = stackPointer();
-    BasicBlock* nest = BasicBlock::Create(ctx_, "nest", f_);
-    BasicBlock* overflow = BasicBlock::Create(ctx_, "overflow", f_);
-    BasicBlock* nested = BasicBlock::Create(ctx_, "nested", f_);
-    b_.CreateCondBr(b_.CreateAnd(b_.CreateICmpSGT(frames, b_.getInt64(0)), b_.CreateICmpUGE(here, nativeLimit)), nest,
-                    overflow);
-    b_.SetInsertPoint(overflow);
-    leafReturn(b_.getInt64(0), b_.getTrue());
-    b_.SetInsertPoint(nest);
+    giveUpIf(b_.CreateOr(b_.CreateICmpSLE(frames, b_.getInt64(0)), b_.CreateICmpULT(stackPointer(), nativeLimit)));
     std::vector<LValue*> args{b_.CreateSub(frames, b_.getInt64(1)), nativeLimit};
     for (uint32_t j = 0; j < fn_.nparams; j++) args.push_back(ld(uint16_t(in.b + j)));
     LValue* r = b_.CreateCall(f_, args);
-    b_.CreateCondBr(b_.CreateExtractValue(r, 1), overflow, nested, unlikely());
-    b_.SetInsertPoint(nested);
+    giveUpIf(b_.CreateExtractValue(r, 1));
     if (fn_.returnsValue) st(in.a, b_.CreateExtractValue(r, 0));
 }
 

@@ -261,7 +261,8 @@ void FunctionCompiler::instruction(size_t i) {
     case XOp::GET_FIELD:
     case XOp::SET_FIELD: {
         LValue* obj = ld(in.op == XOp::GET_FIELD ? in.b : in.a);
-        if (leaf_) {  // the receiver, which the caller checked
+        if (leaf_) {  // a plain leaf's is the receiver, which the caller checked
+            if (recursive_) giveUpIf(isNull(obj));
             st(in.a, b_.CreateLoad(i64_, gep(asPtr(obj), lay_.instanceFields + 8 * size_t(in.c))));
             return;
         }
@@ -289,7 +290,11 @@ void FunctionCompiler::instruction(size_t i) {
     case XOp::IDIV:
     case XOp::IREM: {
         LValue *x = ld(in.b), *y = ld(in.c);
-        if (!leaf_) throwIf(isNull(y), i, ErrorKind::Arithmetic, "division by zero");  // a leaf's is constant
+        if (recursive_) {
+            giveUpIf(isNull(y));
+        } else if (!leaf_) {  // a plain leaf's divisor is a constant
+            throwIf(isNull(y), i, ErrorKind::Arithmetic, "division by zero");
+        }
         LValue* minusOne = b_.CreateICmpEQ(y, b_.getInt64(uint64_t(-1)));
         LValue* safe = b_.CreateSelect(minusOne, b_.getInt64(1), y);  // MIN / -1 would trap
         LValue* r = in.op == XOp::IDIV

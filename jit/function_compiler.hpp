@@ -172,9 +172,13 @@ private:
 
     void leafReturn(LValue* value, LValue* overflow);
 
+    // A recursive leaf returns {0, overflow} when bad holds: its caller
+    // makes the whole call again with frames.
+    void giveUpIf(LValue* bad);
+
     // A recursive leaf calling itself, one frame deeper; with no frame or
-    // native stack left it gives up (overflow), and so does every leaf call
-    // below its caller's.
+    // native stack left it gives up, and so does every leaf call below its
+    // caller's.
     void leafSelfCall(size_t i);
 
     // The native stack pointer, for the stack-limit checks: not
@@ -240,8 +244,9 @@ private:
     std::vector<BasicBlock*> blocks_;
     std::map<std::vector<size_t>, BasicBlock*> landings_;
     std::map<const RtFunction*, llvm::Function*> leaves_;
-    bool leaf_ = false;       // compiling a leaf (compileLeaf)
-    bool recursive_ = false;  // a recursive one
+    bool leaf_ = false;               // compiling a leaf (compileLeaf)
+    bool recursive_ = false;          // a recursive one
+    BasicBlock* givingUp_ = nullptr;  // where a recursive leaf gives up (giveUpIf)
 };
 
 }  // namespace nido::jit::ir

@@ -95,20 +95,25 @@ LeafKind leafKind(const vm::RtFunction& fn, const vm::LinkedProgram& program, bo
         }
         if (writesA(code[i].op) && code[i].a == 0) receiverKept = false;
     }
-    bool callsItself = false, writesGlobals = false;
+    bool callsItself = false, writesGlobals = false, mayGiveUp = false;
     for (size_t i = 0; i < code.size(); i++) {
         const Insn& in = code[i];
         writesGlobals = writesGlobals || in.op == XOp::STOREG;
         if (!canThrowOrCall(in.op)) continue;
-        bool constantDivisor = (in.op == XOp::IDIV || in.op == XOp::IREM) && i > 0 && !target[i] &&
-                               code[i - 1].a == in.c && nonZeroConstant(code[i - 1], program);
+        bool division = in.op == XOp::IDIV || in.op == XOp::IREM;
+        bool constantDivisor =
+            division && i > 0 && !target[i] && code[i - 1].a == in.c && nonZeroConstant(code[i - 1], program);
         bool receiverField = in.op == XOp::GET_FIELD && in.b == 0 && receiverKept;
         bool selfCall =
             in.op == XOp::CALL && uint32_t(in.k) == fn.index && !budgeted && (fn.desc->flags & vm::kFnMethod) == 0;
         callsItself = callsItself || selfCall;
-        if (!constantDivisor && !receiverField && !selfCall) return LeafKind::None;
+        if (constantDivisor || receiverField || selfCall) continue;
+        // A null object or a zero divisor: a recursive leaf gives up there,
+        // and the call made again with frames throws.
+        if (in.op != XOp::GET_FIELD && !division) return LeafKind::None;
+        mayGiveUp = true;
     }
-    if (!callsItself) return LeafKind::Plain;
+    if (!callsItself) return mayGiveUp ? LeafKind::None : LeafKind::Plain;
     return writesGlobals ? LeafKind::None : LeafKind::Recursive;
 }
 

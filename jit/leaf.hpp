@@ -9,7 +9,9 @@
 // caller hands it how many frames deeper the interpreter would still have
 // room for; a call past that, or past the native stack's limit, abandons
 // the whole leaf call, and the caller makes it again with frames, which
-// throws StackOverflowError where the interpreter does. Nothing can see
+// throws StackOverflowError where the interpreter does. It gives up the
+// same way at a field of a null object or a division by zero, where the
+// call made again throws NullError or ArithmeticError. Nothing can see
 // the abandoned work: a recursive leaf writes no module variable.
 #pragma once
 
@@ -24,7 +26,8 @@ enum class LeafKind { None, Plain, Recursive };
 // returns; a division only by a constant other than 0; a field read only
 // of a method's receiver (never null once called, when the method never
 // assigns it); for a recursive leaf, calls of itself (a function, not a
-// method) and no module variable written. In a budgeted run
+// method), fields of any object and divisions by anything, and no module
+// variable written. In a budgeted run
 // (JitRequest::budgeted) a leaf has no loop and no call either: back-edges
 // and calls spend the budget, which lives in the VM.
 LeafKind leafKind(const vm::RtFunction& fn, const vm::LinkedProgram& program, bool budgeted);
