@@ -79,9 +79,9 @@ uint64_t gcHeapLimit();
 // A zeroed block that Boehm scans for references; nullptr when out of
 // memory or when bytes exceeds what the heap could ever hold.
 void* gcAllocScanned(size_t bytes);
-// Scanned objects of bytes each, as many as Boehm has at hand, linked
-// through their first word; nullptr when there are none without a
-// collection (then gcAllocScanned, which collects).
+// Scanned objects of bytes each, as many as Boehm hands out at once,
+// linked through their first word; nullptr when it has none (the caller
+// then uses gcAllocScanned, which collects and tries again).
 void* gcAllocScannedBatch(size_t bytes);
 // A block Boehm does not scan (strings, number buffers), not zeroed;
 // nullptr as above.
