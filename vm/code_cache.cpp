@@ -114,16 +114,31 @@ Sha256Digest entryKey(const Sha256Digest& identity, const JitRequest& r) {
 // HOST: the folder, made if need be (mode 0700), as a descriptor; -1 when
 // it cannot be made or is not the user's own and closed to others.
 int openFolder(const std::string& folder) {
-    for (size_t slash = folder.find('/', 1); slash != std::string::npos; slash = folder.find('/', slash + 1)) {
-        mkdir(folder.substr(0, slash).c_str(), 0700);
-    }
-    mkdir(folder.c_str(), 0700);
     int fd = open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        for (size_t slash = folder.find('/', 1); slash != std::string::npos; slash = folder.find('/', slash + 1)) {
+            mkdir(folder.substr(0, slash).c_str(), 0700);
+        }
+        mkdir(folder.c_str(), 0700);
+        fd = open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
     struct stat st;
     if (fd >= 0 && (fstat(fd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 022) != 0)) {
         close(fd);
         return -1;
     }
+    return fd;
+}
+
+// The folder's descriptor, opened once per process rather than at every
+// compile (callers take turns, as compileCode's do); -1 as openFolder.
+int cacheFolder(const std::string& folder) {
+    static std::string opened;
+    static int fd = -1;
+    if (fd >= 0 && opened == folder) return fd;
+    if (fd >= 0) close(fd);
+    fd = openFolder(folder);
+    opened = folder;
     return fd;
 }
 
@@ -241,14 +256,13 @@ std::string defaultCodeCacheFolder() {
 
 PluginCompile compileCode(const JitRequest& request, const std::string& folder) {
     const auto& identity = processIdentity();
-    int dir = folder.empty() || !identity ? -1 : openFolder(folder);
+    int dir = folder.empty() || !identity ? -1 : cacheFolder(folder);
     if (dir < 0) return compileWithPlugin(request);
     double start = threadCpuSeconds();
     Sha256Digest key = entryKey(*identity, request);
     std::string name = hexDigest(key);
     std::vector<uint8_t> entry = readEntry(dir, name, key);
     if (NativeCode code = entry.empty() ? nullptr : linkEntry(entry, request)) {
-        close(dir);
         return PluginCompile{code, threadCpuSeconds() - start, "", true};
     }
     Kept kept;
@@ -261,7 +275,6 @@ PluginCompile compileCode(const JitRequest& request, const std::string& folder) 
     };
     PluginCompile out = compileWithPlugin(keeping);
     if (out.code && !kept.object.empty()) storeEntry(dir, name, key, kept);
-    close(dir);
     return out;
 }
 
