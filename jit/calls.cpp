@@ -3,6 +3,8 @@
 // dispatched on the receiver's class, and builtins computed inline.
 #include <algorithm>
 
+#include <llvm/Transforms/Utils/Cloning.h>
+
 #include "jit/function_compiler.hpp"
 #include "jit/leaf.hpp"
 #include "vm/builtin_impl.hpp"
@@ -16,7 +18,7 @@ void FunctionCompiler::knownCall(size_t i, const RtFunction& callee, SlowPath sl
         leafSelfCall(i);
         return;
     }
-    if (llvm::Function* leaf = leafFunction(callee)) {
+    if (Leaf leaf = leafFunction(callee); leaf.fn) {
         leafCall(i, callee, leaf, slowPath);
         return;
     }
@@ -25,27 +27,35 @@ void FunctionCompiler::knownCall(size_t i, const RtFunction& callee, SlowPath sl
     call(i, callee.returnsValue, directCall(callee, args, [&] { return slowPath(args); }));
 }
 
-llvm::Function* FunctionCompiler::leafFunction(const RtFunction& callee) {
+FunctionCompiler::Leaf FunctionCompiler::leafFunction(const RtFunction& callee) {
     LeafKind kind = leafKind(callee, *req_.program, req_.budgeted);
-    if (kind == LeafKind::None) return nullptr;
-    auto [it, fresh] = leaves_.try_emplace(&callee, nullptr);
+    if (kind == LeafKind::None) return {};
+    auto [it, fresh] = leaves_.try_emplace(&callee);
     if (fresh) {
         JitRequest request = req_;
         request.fn = &callee;
         request.osrEntry = -1;
-        it->second = FunctionCompiler(request, module_)
-                         .compileLeaf("leaf." + std::to_string(callee.index), kind == LeafKind::Recursive);
+        bool recursive = kind == LeafKind::Recursive;
+        llvm::Function* fn =
+            FunctionCompiler(request, module_).compileLeaf("leaf." + std::to_string(callee.index), recursive);
+        if (recursive) unrollRecursion(fn);
+        it->second = {fn, recursive};
     }
     return it->second;
 }
 
-void FunctionCompiler::leafReturn(LValue* value, LValue* overflow) {
-    if (!recursive_) {
-        b_.CreateRet(value);
-        return;
+void FunctionCompiler::unrollRecursion(llvm::Function* leaf) {
+    constexpr size_t kCopies = 3;
+    std::vector<llvm::Function*> ring{leaf};
+    for (size_t k = 1; k < kCopies; k++) {
+        llvm::ValueToValueMapTy map;
+        ring.push_back(llvm::CloneFunction(leaf, map));
     }
-    LValue* r = llvm::UndefValue::get(f_->getReturnType());
-    b_.CreateRet(b_.CreateInsertValue(b_.CreateInsertValue(r, value, 0), overflow, 1));
+    for (size_t k = 0; k + 1 < kCopies; k++)
+        for (BasicBlock& block : *ring[k])
+            for (llvm::Instruction& insn : block)
+                if (auto* call = llvm::dyn_cast<llvm::CallInst>(&insn); call && call->getCalledFunction() == leaf)
+                    call->setCalledFunction(ring[k + 1]);
 }
 
 void FunctionCompiler::giveUpIf(LValue* bad) {
@@ -53,7 +63,8 @@ void FunctionCompiler::giveUpIf(LValue* bad) {
         auto saved = b_.saveIP();
         givingUp_ = BasicBlock::Create(ctx_, "give_up", f_);
         b_.SetInsertPoint(givingUp_);
-        leafReturn(b_.getInt64(0), b_.getTrue());
+        b_.CreateIntrinsic(llvm::Intrinsic::eh_sjlj_longjmp, {}, {f_->getArg(0)});
+        b_.CreateUnreachable();
         b_.restoreIP(saved);
     }
     BasicBlock* next = BasicBlock::Create(ctx_, "ok", f_);
@@ -63,13 +74,20 @@ void FunctionCompiler::giveUpIf(LValue* bad) {
 
 void FunctionCompiler::leafSelfCall(size_t i) {
     const Insn& in = code_[i];
-    LValue *frames = f_->getArg(0), *nativeLimit = f_->getArg(1);
+    LValue *escape = f_->getArg(0), *frames = f_->getArg(1), *nativeLimit = f_->getArg(2);
     giveUpIf(b_.CreateOr(b_.CreateICmpSLE(frames, b_.getInt64(0)), b_.CreateICmpULT(stackPointer(), nativeLimit)));
-    std::vector<LValue*> args{b_.CreateSub(frames, b_.getInt64(1)), nativeLimit};
+    std::vector<LValue*> args{escape, b_.CreateSub(frames, b_.getInt64(1)), nativeLimit};
     for (uint32_t j = 0; j < fn_.nparams; j++) args.push_back(ld(uint16_t(in.b + j)));
     LValue* r = b_.CreateCall(f_, args);
-    giveUpIf(b_.CreateExtractValue(r, 1));
-    if (fn_.returnsValue) st(in.a, b_.CreateExtractValue(r, 0));
+    if (fn_.returnsValue) st(in.a, r);
+}
+
+LValue* FunctionCompiler::escapeBuffer() {
+    if (!escape_) {
+        IRBuilder<> entry(&f_->getEntryBlock(), f_->getEntryBlock().getFirstInsertionPt());
+        escape_ = entry.CreateAlloca(llvm::ArrayType::get(ptr_, 5));  // llvm.eh.sjlj.setjmp's five words
+    }
+    return escape_;
 }
 
 LValue* FunctionCompiler::stackPointer() {
@@ -87,15 +105,14 @@ LValue* FunctionCompiler::roomFor(const RtFunction& callee, LValue* args) {
                                      b_.CreateICmpUGE(here, nativeLimit)));
 }
 
-void FunctionCompiler::leafCall(size_t i, const RtFunction& callee, llvm::Function* leaf, SlowPath slowPath) {
+void FunctionCompiler::leafCall(size_t i, const RtFunction& callee, Leaf leaf, SlowPath slowPath) {
     const Insn& in = code_[i];
     LValue* argsAt = gep(base_, 8 * size_t(in.b));
     LValue* fast = roomFor(callee, argsAt);
     if (callee.desc->flags & kFnMethod) fast = b_.CreateAnd(fast, b_.CreateICmpNE(ld(in.b), b_.getInt64(0)));
-    bool recursive = leaf->getReturnType()->isStructTy();
     LValue* leavesOff = gep(vm_, lay_.vmRecursiveLeavesOff);
     auto withFrames = [&](LValue* args) {
-        if (!recursive) return slowPath(args);
+        if (!leaf.recursive) return slowPath(args);
         // The call again with frames (or StackOverflowError): the calls
         // below push frames too, so a deep recursion is not retried as a
         // leaf at every level.
@@ -104,23 +121,25 @@ void FunctionCompiler::leafCall(size_t i, const RtFunction& callee, llvm::Functi
         b_.CreateStore(b_.CreateSub(b_.CreateLoad(i32_, leavesOff), b_.getInt32(1)), leavesOff);
         return ok;
     };
-    if (recursive) fast = b_.CreateAnd(fast, b_.CreateICmpEQ(b_.CreateLoad(i32_, leavesOff), b_.getInt32(0)));
+    if (leaf.recursive) fast = b_.CreateAnd(fast, b_.CreateICmpEQ(b_.CreateLoad(i32_, leavesOff), b_.getInt32(0)));
     fastOrSlow(i, fast, callee.returnsValue, callee.nparams, withFrames, [&](BasicBlock* slow) {
         spendFuel();  // the slow path's helper spends its own
         std::vector<LValue*> args;
-        if (recursive) {
-            args.push_back(deeperFrames(callee, argsAt));
-            args.push_back(b_.CreateLoad(ptr_, gep(vm_, lay_.vmNativeStackLimit)));
+        if (leaf.recursive) {
+            // A leaf giving up comes back here as a second return of
+            // setjmp, and the call is made again with frames, which throw
+            // where the interpreter's would.
+            LValue* escape = escapeBuffer();
+            b_.CreateStore(b_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {ptr_}, {b_.getInt32(0)}), escape);
+            b_.CreateStore(b_.CreateStackSave(), gep(escape, 16));
+            LValue* gaveUp = b_.CreateIntrinsic(llvm::Intrinsic::eh_sjlj_setjmp, {}, {escape});
+            BasicBlock* run = BasicBlock::Create(ctx_, "leaf", f_);
+            b_.CreateCondBr(b_.CreateICmpNE(gaveUp, b_.getInt32(0)), slow, run, unlikely());
+            b_.SetInsertPoint(run);
+            args = {escape, deeperFrames(callee, argsAt), b_.CreateLoad(ptr_, gep(vm_, lay_.vmNativeStackLimit))};
         }
         for (uint32_t j = 0; j < callee.nparams; j++) args.push_back(ld(uint16_t(in.b + j)));
-        LValue* value = b_.CreateCall(leaf, args);
-        if (!recursive) return value;
-        // Too deep for the leaf: again with frames, which throw where
-        // the interpreter's would.
-        BasicBlock* fits = BasicBlock::Create(ctx_, "fits", f_);
-        b_.CreateCondBr(b_.CreateExtractValue(value, 1), slow, fits, unlikely());
-        b_.SetInsertPoint(fits);
-        return b_.CreateExtractValue(value, 0);
+        return b_.CreateCall(leaf.fn, args);
     });
 }
 

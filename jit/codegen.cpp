@@ -33,18 +33,17 @@ llvm::Function* FunctionCompiler::compile(const std::string& name) {
 llvm::Function* FunctionCompiler::compileLeaf(const std::string& name, bool recursive) {
     leaf_ = true;
     recursive_ = recursive;
-    std::vector<llvm::Type*> params(recursive ? 2 : 0, i64_);
-    if (recursive) params[1] = ptr_;
+    std::vector<llvm::Type*> params;
+    if (recursive) params = {ptr_, i64_, ptr_};
     params.insert(params.end(), fn_.nparams, i64_);
-    llvm::Type* result = recursive ? llvm::StructType::get(ctx_, {i64_, i1_}) : i64_;
-    f_ = llvm::Function::Create(llvm::FunctionType::get(result, params, false), llvm::Function::PrivateLinkage, name,
+    f_ = llvm::Function::Create(llvm::FunctionType::get(i64_, params, false), llvm::Function::PrivateLinkage, name,
                                 module_);
     if (!recursive) f_->addFnAttr(llvm::Attribute::AlwaysInline);
     b_.SetInsertPoint(BasicBlock::Create(ctx_, "entry", f_));
     findBlocks();
     slots_.resize(fn_.frameSize);
     for (auto& s : slots_) s = b_.CreateAlloca(i64_);
-    unsigned first = recursive ? 2 : 0;
+    unsigned first = recursive ? 3 : 0;
     for (uint32_t s = 0; s < fn_.frameSize; s++)
         st(uint16_t(s), s < fn_.nparams ? static_cast<LValue*>(f_->getArg(first + s)) : b_.getInt64(0));
     emitBody();
@@ -519,7 +518,7 @@ void FunctionCompiler::instruction(size_t i) {
     }
     case XOp::RETURN: {
         if (leaf_) {
-            leafReturn(ld(in.a), b_.getFalse());
+            b_.CreateRet(ld(in.a));
             return;
         }
         LValue* ret = b_.CreateLoad(ptr_, gep(frame_, lay_.frameRet));
@@ -530,7 +529,7 @@ void FunctionCompiler::instruction(size_t i) {
     }
     case XOp::RETURN_VOID:
         if (leaf_) {
-            leafReturn(b_.getInt64(0), b_.getFalse());
+            b_.CreateRet(b_.getInt64(0));
             return;
         }
         popFrame();

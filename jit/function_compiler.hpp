@@ -51,9 +51,10 @@ public:
     llvm::Function* compile(const std::string& name);
 
     // A leaf (leaf.hpp) as i64 (i64 args...): no VM, no frame; the result,
-    // or 0 for none, is returned. A recursive leaf is {i64 result, i1
-    // overflow} (i64 frames, ptr nativeLimit, i64 args...): frames is how
-    // many calls it may still nest, nativeLimit the native stack's limit.
+    // or 0 for none, is returned. A recursive leaf is i64 (ptr escape, i64
+    // frames, ptr nativeLimit, i64 args...): escape is its caller's
+    // escapeBuffer, frames how many calls it may still nest, nativeLimit
+    // the native stack's limit.
     llvm::Function* compileLeaf(const std::string& name, bool recursive);
 
 private:
@@ -168,12 +169,20 @@ private:
     // slowPath(args) calls through a helper with the arguments in memory.
     void knownCall(size_t i, const RtFunction& callee, SlowPath slowPath);
 
-    llvm::Function* leafFunction(const RtFunction& callee);
+    struct Leaf {
+        llvm::Function* fn = nullptr;  // none: callee is no leaf
+        bool recursive = false;
+    };
+    Leaf leafFunction(const RtFunction& callee);
 
-    void leafReturn(LValue* value, LValue* overflow);
+    // A recursive leaf as three copies calling each other in a ring: LLVM
+    // never inlines a function into itself, but it does inline one copy
+    // into another, which unrolls the recursion as gcc does for C.
+    static void unrollRecursion(llvm::Function* leaf);
 
-    // A recursive leaf returns {0, overflow} when bad holds: its caller
-    // makes the whole call again with frames.
+    // A recursive leaf gives up when bad holds: it long-jumps through its
+    // escape buffer (escapeBuffer) back to its caller, which makes the
+    // whole call again with frames.
     void giveUpIf(LValue* bad);
 
     // A recursive leaf calling itself, one frame deeper; with no frame or
@@ -193,7 +202,11 @@ private:
     // The leaf's value straight from its arguments in registers when the
     // interpreter would have room for its frame and, for a method, the
     // receiver is not null; else the slow path, which throws.
-    void leafCall(size_t i, const RtFunction& callee, llvm::Function* leaf, SlowPath slowPath);
+    void leafCall(size_t i, const RtFunction& callee, Leaf leaf, SlowPath slowPath);
+
+    // Where this function's recursive leaf calls keep what
+    // llvm.eh.sjlj.setjmp saves, for their give-up's long jump.
+    LValue* escapeBuffer();
 
     // How many frames deeper than callee's, pushed with its arguments at
     // args, the interpreter would have room for: by the frame count, and by
@@ -243,10 +256,11 @@ private:
     std::vector<llvm::AllocaInst*> slots_;
     std::vector<BasicBlock*> blocks_;
     std::map<std::vector<size_t>, BasicBlock*> landings_;
-    std::map<const RtFunction*, llvm::Function*> leaves_;
+    std::map<const RtFunction*, Leaf> leaves_;
     bool leaf_ = false;               // compiling a leaf (compileLeaf)
     bool recursive_ = false;          // a recursive one
     BasicBlock* givingUp_ = nullptr;  // where a recursive leaf gives up (giveUpIf)
+    LValue* escape_ = nullptr;        // escapeBuffer()
 };
 
 }  // namespace nido::jit::ir
