@@ -12,8 +12,10 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <optional>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "vm/jit_refs.hpp"
@@ -97,8 +99,9 @@ const std::optional<Sha256Digest>& processIdentity() {
     return identity;
 }
 
-Sha256Digest entryKey(const Sha256Digest& identity, const JitRequest& r) {
-    const LinkedProgram& lp = *r.program;
+// The key of an entry for the program lp: what follows the identity and
+// the program's digest tells the entries of one program apart.
+Sha256Digest entryKey(const Sha256Digest& identity, const LinkedProgram& lp, std::span<const int64_t> what) {
     if (!lp.codeDigest) {
         std::vector<uint8_t> bytes = writeProgram(*lp.program);
         lp.codeDigest = sha256(bytes.data(), bytes.size());
@@ -106,9 +109,19 @@ Sha256Digest entryKey(const Sha256Digest& identity, const JitRequest& r) {
     Sha256 h;
     h.update(identity.data(), identity.size());
     h.update(lp.codeDigest->data(), lp.codeDigest->size());
-    int64_t request[] = {int64_t(r.fn->index), int64_t(r.osrEntry), int64_t(r.budgeted)};
-    h.update(reinterpret_cast<const uint8_t*>(request), sizeof request);
+    h.update(reinterpret_cast<const uint8_t*>(what.data()), what.size_bytes());
     return h.finish();
+}
+
+Sha256Digest codeKey(const Sha256Digest& identity, const JitRequest& r) {
+    int64_t request[] = {int64_t(r.fn->index), int64_t(r.osrEntry), int64_t(r.budgeted)};
+    return entryKey(identity, *r.program, request);
+}
+
+// No function has index -1: the hot list's key is no code's.
+Sha256Digest hotListKey(const Sha256Digest& identity, const LinkedProgram& lp, bool budgeted) {
+    int64_t hotList[] = {-1, int64_t(budgeted)};
+    return entryKey(identity, lp, hotList);
 }
 
 // HOST: the folder, made if need be (mode 0700), as a descriptor; -1 when
@@ -131,8 +144,10 @@ int openFolder(const std::string& folder) {
 }
 
 // The folder's descriptor, opened once per process rather than at every
-// compile (callers take turns, as compileCode's do); -1 as openFolder.
+// compile; -1 as openFolder.
 int cacheFolder(const std::string& folder) {
+    static std::mutex held;  // the hot list's callers may overlap a compile at the end of a run
+    std::lock_guard<std::mutex> lock(held);
     static std::string opened;
     static int fd = -1;
     if (fd >= 0 && opened == folder) return fd;
@@ -169,22 +184,32 @@ std::vector<uint8_t> readEntry(int dir, const std::string& name, const Sha256Dig
     return bytes;
 }
 
-// The code of a checked entry, linked for this run; nullptr when it does
-// not link.
-NativeCode linkEntry(std::span<const uint8_t> bytes, const JitRequest& r) {
+// A checked entry's name and what follows it; nullopt when the name runs
+// past the end.
+struct EntryParts {
+    std::string_view name;
+    std::span<const uint8_t> payload;
+};
+std::optional<EntryParts> entryParts(std::span<const uint8_t> bytes) {
     bytes = bytes.subspan(kHeaderBytes + 32);
     uint32_t nameSize;
     std::memcpy(&nameSize, bytes.data(), 4);
     bytes = bytes.subspan(4);
-    if (nameSize > bytes.size()) return nullptr;
-    std::string_view entry(reinterpret_cast<const char*>(bytes.data()), nameSize);
+    if (nameSize > bytes.size()) return std::nullopt;
+    return EntryParts{{reinterpret_cast<const char*>(bytes.data()), nameSize}, bytes.subspan(nameSize)};
+}
+
+// The code of a checked entry, linked for this run; nullptr when it does
+// not link.
+NativeCode linkEntry(std::span<const uint8_t> bytes, const JitRequest& r) {
+    std::optional<EntryParts> parts = entryParts(bytes);
+    if (!parts) return nullptr;
     auto resolve = [&](std::string_view symbol) -> const void* {
         auto ref = parseJitRef(symbol);
         return ref ? jitRefAddress(*ref, *r.program, *r.helpers) : nullptr;
     };
     std::string why;
-    return reinterpret_cast<NativeCode>(
-        const_cast<void*>(loadNativeObject(bytes.subspan(nameSize), entry, resolve, why)));
+    return reinterpret_cast<NativeCode>(const_cast<void*>(loadNativeObject(parts->payload, parts->name, resolve, why)));
 }
 
 // HOST: removes the oldest files beyond kMaxEntries, temporary ones a
@@ -259,7 +284,7 @@ PluginCompile compileCode(const JitRequest& request, const std::string& folder) 
     int dir = folder.empty() || !identity ? -1 : cacheFolder(folder);
     if (dir < 0) return compileWithPlugin(request);
     double start = threadCpuSeconds();
-    Sha256Digest key = entryKey(*identity, request);
+    Sha256Digest key = codeKey(*identity, request);
     std::string name = hexDigest(key);
     std::vector<uint8_t> entry = readEntry(dir, name, key);
     if (NativeCode code = entry.empty() ? nullptr : linkEntry(entry, request)) {
@@ -276,6 +301,39 @@ PluginCompile compileCode(const JitRequest& request, const std::string& folder) 
     PluginCompile out = compileWithPlugin(keeping);
     if (out.code && !kept.object.empty()) storeEntry(dir, name, key, kept);
     return out;
+}
+
+// The hot list's payload: (function index, OSR entry) as two 32-bit
+// words each.
+static_assert(sizeof(HotRequest) == 8 && std::is_trivially_copyable_v<HotRequest>);
+std::vector<HotRequest> readHotList(const LinkedProgram& program, bool budgeted, const std::string& folder) {
+    const auto& identity = processIdentity();
+    int dir = folder.empty() || !identity ? -1 : cacheFolder(folder);
+    if (dir < 0) return {};
+    Sha256Digest key = hotListKey(*identity, program, budgeted);
+    std::vector<uint8_t> entry = readEntry(dir, hexDigest(key), key);
+    std::optional<EntryParts> parts = entry.empty() ? std::nullopt : entryParts(entry);
+    if (!parts || parts->payload.size() % 8 != 0) return {};
+    std::vector<HotRequest> list(parts->payload.size() / 8);
+    std::memcpy(list.data(), parts->payload.data(), parts->payload.size());
+    for (const HotRequest& r : list) {
+        const RtFunction* fn = r.fn < program.functions.size() ? &program.functions[r.fn] : nullptr;
+        if (!fn || !fn->exec || r.osrEntry < -1 || (r.osrEntry >= 0 && size_t(r.osrEntry) >= fn->exec->code.size()))
+            return {};
+    }
+    return list;
+}
+
+void storeHotList(const LinkedProgram& program, bool budgeted, const std::string& folder,
+                  const std::vector<HotRequest>& list) {
+    const auto& identity = processIdentity();
+    int dir = folder.empty() || !identity ? -1 : cacheFolder(folder);
+    if (dir < 0) return;
+    Sha256Digest key = hotListKey(*identity, program, budgeted);
+    Kept kept{"hot list", {}};
+    kept.object.resize(list.size() * 8);
+    std::memcpy(kept.object.data(), list.data(), kept.object.size());
+    storeEntry(dir, hexDigest(key), key, kept);
 }
 
 }  // namespace nido::vm

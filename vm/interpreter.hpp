@@ -25,6 +25,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,10 @@ struct Vm {
 
     uint32_t jitThreshold = UINT32_MAX;  // hotness at which a function is compiled (tiering.hpp)
     std::vector<bool> jitRequested;      // by function index: compile asked for (tiering.cpp)
+    // The program's hot list (code_cache.hpp) as read at the run's first
+    // hot function or loop, with a code cache; none before, and after
+    // endTiering has kept the new one.
+    std::optional<std::vector<HotRequest>> hotList;
     JitStats jitStats;
     // What this thread runs now; a signal handler reads it under --stats.
     std::atomic<Tier> tier{Tier::Interpreter};

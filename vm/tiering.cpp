@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "vm/builtin_impl.hpp"
+#include "vm/code_cache.hpp"
 #include "vm/compile_thread.hpp"
 #include "vm/jit_helpers.hpp"
 
@@ -28,11 +29,13 @@ bool severalCpus() {
     return several;
 }
 
+// Whether the run ends after so many steps or seconds (JitRequest::budgeted).
+bool budgeted(const Vm& vm) { return vm.options.fuel || vm.options.timeoutSeconds > 0; }
+
 // Compiles fn (for calls, or for OSR at loop header osrEntry) into slot:
 // on the compile thread, or now when the run compiles synchronously.
 NativeCode compile(Vm& vm, const RtFunction* fn, int32_t osrEntry, NativeCode& slot) {
-    bool budgeted = vm.options.fuel || vm.options.timeoutSeconds > 0;
-    JitRequest request{&vm.linked, fn, builtinTable(), &jitHelpers(), &jitLayout(), osrEntry, budgeted};
+    JitRequest request{&vm.linked, fn, builtinTable(), &jitHelpers(), &jitLayout(), osrEntry, budgeted(vm)};
     bool background = vm.options.jit == JitMode::On && vm.options.jitThreadAllowed && severalCpus();
     if (background && compileInBackground(request, slot, vm.options.jitCache)) return nullptr;
     Tier outer = vm.tier.load(std::memory_order_relaxed);
@@ -40,6 +43,52 @@ NativeCode compile(Vm& vm, const RtFunction* fn, int32_t osrEntry, NativeCode& s
     NativeCode code = compileAndWait(request, slot, vm.options.jitCache);
     vm.tier.store(outer, std::memory_order_relaxed);
     return code;
+}
+
+// fn's code for calls, asked for once per run.
+NativeCode askForCode(Vm& vm, const RtFunction* fn) {
+    if (vm.jitThreshold == UINT32_MAX || !fn->exec) return nullptr;
+    // Once per function and run, even should its count wrap around.
+    if (vm.jitRequested.empty()) vm.jitRequested.resize(vm.linked.functions.size());
+    if (vm.jitRequested[fn->index]) return nullptr;
+    vm.jitRequested[fn->index] = true;
+    return compile(vm, fn, -1, fn->native);
+}
+
+// fn's OSR code for the loop at header, asked for once per run.
+NativeCode askForLoop(Vm& vm, const RtFunction* fn, uint32_t header) {
+    for (uint32_t i = 0; i < fn->osrCount; i++) {
+        if (fn->osr[i].entry == header) return loadNative(fn->osr[i].code);
+    }
+    if (vm.jitThreshold == UINT32_MAX || !fn->exec || fn->osrCount == RtFunction::kMaxOsrEntries) return nullptr;
+    RtFunction::OsrCode& osr = fn->osr[fn->osrCount++];
+    osr.entry = header;
+    return compile(vm, fn, int32_t(header), osr.code);
+}
+
+// At the run's first hot function or loop, with a code cache: everything
+// the program's last run asked for (code_cache.hpp), queued behind it.
+void askForHotList(Vm& vm) {
+    if (vm.hotList || vm.options.jitCache.empty() || vm.options.jit != JitMode::On) return;
+    vm.hotList = readHotList(vm.linked, budgeted(vm), vm.options.jitCache);
+    for (const HotRequest& r : *vm.hotList) {
+        const RtFunction* fn = &vm.linked.functions[r.fn];
+        if (r.osrEntry < 0) {
+            askForCode(vm, fn);
+        } else {
+            askForLoop(vm, fn, uint32_t(r.osrEntry));
+        }
+    }
+}
+
+// What the run asked for, in function order.
+std::vector<HotRequest> askedFor(const Vm& vm) {
+    std::vector<HotRequest> asked;
+    for (const RtFunction& fn : vm.linked.functions) {
+        if (fn.index < vm.jitRequested.size() && vm.jitRequested[fn.index]) asked.push_back({fn.index, -1});
+        for (uint32_t i = 0; i < fn.osrCount; i++) asked.push_back({fn.index, int32_t(fn.osr[i].entry)});
+    }
+    return asked;
 }
 
 }  // namespace
@@ -55,31 +104,35 @@ uint32_t jitThreshold(JitMode mode) {
 
 NativeCode tierUp(Vm& vm, const RtFunction* fn) {
     if (NativeCode code = loadNative(fn->native)) return code;
-    if (vm.jitThreshold == UINT32_MAX || !fn->exec) return nullptr;
-    // Once per function and run, even should its count wrap around.
-    if (vm.jitRequested.empty()) vm.jitRequested.resize(vm.linked.functions.size());
-    if (vm.jitRequested[fn->index]) return nullptr;
-    vm.jitRequested[fn->index] = true;
-    return compile(vm, fn, -1, fn->native);
+    NativeCode code = askForCode(vm, fn);
+    askForHotList(vm);
+    return code;
 }
 
 NativeCode tierUpLoop(Vm& vm, const RtFunction* fn, uint32_t header) {
-    for (uint32_t i = 0; i < fn->osrCount; i++) {
-        if (fn->osr[i].entry == header) return loadNative(fn->osr[i].code);
-    }
-    if (vm.jitThreshold == UINT32_MAX || !fn->exec || fn->osrCount == RtFunction::kMaxOsrEntries) return nullptr;
-    RtFunction::OsrCode& osr = fn->osr[fn->osrCount++];
-    osr.entry = header;
-    return compile(vm, fn, int32_t(header), osr.code);
+    NativeCode code = askForLoop(vm, fn, header);
+    askForHotList(vm);
+    return code;
 }
 
 bool endTiering(Vm& vm, bool abandon, double ranSeconds) {
     // The code cache's next run finds code only for compiles that finished:
     // those still queued or running get half as long as the run took, up to
     // a bound, so a short run that compiled late is not cold every time.
-    constexpr double kCacheGraceSeconds = 0.1;
-    double grace = vm.options.jitCache.empty() ? 0 : std::min(ranSeconds / 2, kCacheGraceSeconds);
-    return endCompiles(vm.jitStats, abandon, grace);
+    // A run that found a hot list asked for code that earlier runs asked
+    // for too, and later ones will: finished once, it spares each of them
+    // the wait, so it gets longer.
+    constexpr double kCacheGraceSeconds = 0.1, kHotListGraceSeconds = 0.5;
+    double grace = vm.options.jitCache.empty()          ? 0
+                   : vm.hotList && !vm.hotList->empty() ? kHotListGraceSeconds
+                                                        : std::min(ranSeconds / 2, kCacheGraceSeconds);
+    bool stillCompiling = endCompiles(vm.jitStats, abandon, grace);
+    if (vm.hotList) {
+        if (std::vector<HotRequest> asked = askedFor(vm); asked != *vm.hotList)
+            storeHotList(vm.linked, budgeted(vm), vm.options.jitCache, asked);
+        vm.hotList.reset();
+    }
+    return stillCompiling;
 }
 
 std::string jitStatsReport(const JitStats& s) {

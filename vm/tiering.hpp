@@ -49,6 +49,14 @@ struct JitStats {
     uint64_t samples[kTierCount] = {};
 };
 
+// One compile a run asked for: fn's code for calls (osrEntry -1), or its
+// OSR code for the loop at header osrEntry.
+struct HotRequest {
+    uint32_t fn;
+    int32_t osrEntry;
+    bool operator==(const HotRequest&) const = default;
+};
+
 // The threshold a run uses (UINT32_MAX: never).
 uint32_t jitThreshold(JitMode mode);
 
@@ -66,8 +74,9 @@ NativeCode tierUpLoop(Vm& vm, const RtFunction* fn, uint32_t header);
 
 // Ends the run's compiles (compile_thread.hpp: endCompiles) and adds
 // their figures to vm.jitStats; a run with a code cache first gives them
-// part of ranSeconds, how long it ran, to finish. True when one is still
-// running, only with abandon.
+// part of ranSeconds, how long it ran, to finish, and keeps what it asked
+// for as the program's hot list (code_cache.hpp). True when a compile is
+// still running, only with abandon.
 bool endTiering(Vm& vm, bool abandon, double ranSeconds);
 
 // What --stats prints: functions compiled and failed, compile time, and

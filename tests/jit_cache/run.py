@@ -12,6 +12,9 @@
    folder open to others are ignored (the run compiles and is right);
    NIDO_JIT_CACHE=off makes no folder; a budgeted run (--fuel) ends at the
    same point warm as cold.
+3. The hot list: a run with --jit=on takes from the cache the code of a
+   function that the program's last run got hot, even though it never
+   calls it itself.
 """
 
 import os
@@ -48,6 +51,23 @@ fun main() {{
     }}
     println("fib " + str(fib(20) + {extra}) + " area " + str(total))
 }}
+"""
+# Runs its loop for 0.4 s, time enough for every compile; with the argument
+# "g" the loop also calls g, which gets hot.
+HOT_LIST_PROGRAM = """
+import sys
+fun f(x: int): int { return x * 3 + 1 }
+fun g(x: int): int { return x % 7 }
+fun main() {
+    let withG = sys.args().len() > 0
+    let start = sys.clockNs()
+    var total = 0
+    while sys.clockNs() - start < 400000000 {
+        total = (total + f(total)) % 1000003
+        if withG { total = total + g(total) }
+    }
+    println("done")
+}
 """
 COMPILED = re.compile(r"nido: jit: (\d+) functions compiled")
 CACHED = re.compile(r"nido: jit: (\d+) taken from the code cache")
@@ -184,6 +204,27 @@ def single(nido, work):
     print("--fuel: same end cold and warm (status 3)")
 
 
+def hot_list(nido, work):
+    """Part 3: a run asks for what the program's last run asked for."""
+    src = os.path.join(work, "hot.nd")
+    cache = os.path.join(work, "hot-cache")
+    with open(src, "w") as f:
+        f.write(HOT_LIST_PROGRAM)
+
+    def go(*args):
+        done = run(nido, ["--stats", src, *args], cache, work)
+        expect(done.returncode == 0 and done.stdout == "done\n", f"status {done.returncode}: {done.stderr.strip()}")
+        expect("still queued" not in done.stderr, f"a compile did not finish in 0.4 s: {done.stderr.strip()}")
+        return counts(done.stderr)
+
+    compiled, _ = go("g")
+    expect(compiled >= 2, f"the first run compiled {compiled}")
+    compiled2, cached2 = go()
+    expect(compiled2 == 0 and cached2 == compiled,
+           f"without g: {compiled2} compiled, {cached2} cached; the first run compiled {compiled} (g among them)")
+    print(f"hot list: a run that never calls g still took its code, {cached2} functions from the cache")
+
+
 def main():
     if len(sys.argv) != 2:
         return nidotest.usage(__doc__)
@@ -191,6 +232,7 @@ def main():
     work = os.path.realpath(tempfile.mkdtemp(prefix="nido-jit-cache-"))
     try:
         single(nido, work)
+        hot_list(nido, work)
         suites(nido, work)
     except Failure as e:
         print(f"FAIL: {e}")
