@@ -262,7 +262,12 @@ void FunctionCompiler::instruction(size_t i) {
         LValue* obj = ld(in.op == XOp::GET_FIELD ? in.b : in.a);
         if (leaf_) {  // a plain leaf's is the receiver, which the caller checked
             if (recursive_) giveUpIf(isNull(obj));
-            st(in.a, b_.CreateLoad(i64_, gep(asPtr(obj), lay_.instanceFields + 8 * size_t(in.c))));
+            LValue* field = gep(asPtr(obj), lay_.instanceFields + 8 * size_t(in.c));
+            if (in.op == XOp::GET_FIELD) {
+                st(in.a, b_.CreateLoad(i64_, field));
+            } else {
+                b_.CreateStore(ld(in.b), field);
+            }
             return;
         }
         BasicBlock* fail = BasicBlock::Create(ctx_, "null_field", f_);

@@ -18,6 +18,11 @@ bool writesA(XOp op) {
     switch (op) {
     case XOp::NOP:
     case XOp::STOREG:
+    case XOp::BOX_SET:
+    case XOp::SET_FIELD:
+    case XOp::ARRAY_SET:
+    case XOp::MAP_SET:
+    case XOp::THROW:
     case XOp::RETURN:
     case XOp::RETURN_VOID: return false;
     default: return op < XOp::JUMP || op > XOp::JUMP_IF_RNE;
@@ -103,7 +108,8 @@ LeafKind leafKind(const vm::RtFunction& fn, const vm::LinkedProgram& program, bo
         bool division = in.op == XOp::IDIV || in.op == XOp::IREM;
         bool constantDivisor =
             division && i > 0 && !target[i] && code[i - 1].a == in.c && nonZeroConstant(code[i - 1], program);
-        bool receiverField = in.op == XOp::GET_FIELD && in.b == 0 && receiverKept;
+        bool receiverField =
+            ((in.op == XOp::GET_FIELD && in.b == 0) || (in.op == XOp::SET_FIELD && in.a == 0)) && receiverKept;
         bool selfCall =
             in.op == XOp::CALL && uint32_t(in.k) == fn.index && !budgeted && (fn.desc->flags & vm::kFnMethod) == 0;
         callsItself = callsItself || selfCall;

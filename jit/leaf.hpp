@@ -23,11 +23,12 @@ enum class LeafKind { None, Plain, Recursive };
 
 // Small functions with a fixed set of instructions: moves, constants,
 // module variables, int and float arithmetic and comparisons, branches,
-// returns; a division only by a constant other than 0; a field read only
-// of a method's receiver (never null once called, when the method never
-// assigns it); for a recursive leaf, calls of itself (a function, not a
-// method), fields of any object and divisions by anything, and no module
-// variable written. In a budgeted run
+// returns; a division only by a constant other than 0; a field read or
+// written only of a method's receiver (never null once called, when the
+// method never assigns it: a constructor that only sets fields is a
+// leaf); for a recursive leaf, calls of itself (a function, not a
+// method), fields of any object read and divisions by anything, and no
+// module variable written. In a budgeted run
 // (JitRequest::budgeted) a leaf has no loop and no call either: back-edges
 // and calls spend the budget, which lives in the VM.
 LeafKind leafKind(const vm::RtFunction& fn, const vm::LinkedProgram& program, bool budgeted);
