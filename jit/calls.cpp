@@ -14,8 +14,8 @@ namespace nido::jit::ir {
 
 void FunctionCompiler::knownCall(size_t i, const RtFunction& callee, SlowPath slowPath) {
     const Insn& in = code_[i];
-    if (leaf_) {  // a recursive leaf calls only itself
-        leafSelfCall(i);
+    if (leaf_) {  // a recursive leaf calls itself and constructors
+        leafInnerCall(i, callee);
         return;
     }
     if (Leaf leaf = leafFunction(callee); leaf.fn) {
@@ -72,14 +72,20 @@ void FunctionCompiler::giveUpIf(LValue* bad) {
     b_.SetInsertPoint(next);
 }
 
-void FunctionCompiler::leafSelfCall(size_t i) {
+void FunctionCompiler::leafInnerCall(size_t i, const RtFunction& callee) {
     const Insn& in = code_[i];
     LValue *escape = f_->getArg(0), *frames = f_->getArg(1), *nativeLimit = f_->getArg(2);
     giveUpIf(b_.CreateOr(b_.CreateICmpSLE(frames, b_.getInt64(0)), b_.CreateICmpULT(stackPointer(), nativeLimit)));
-    std::vector<LValue*> args{escape, b_.CreateSub(frames, b_.getInt64(1)), nativeLimit};
-    for (uint32_t j = 0; j < fn_.nparams; j++) args.push_back(ld(uint16_t(in.b + j)));
-    LValue* r = b_.CreateCall(f_, args);
-    if (fn_.returnsValue) st(in.a, r);
+    llvm::Function* target = f_;
+    std::vector<LValue*> args;
+    if (&callee == &fn_) {
+        args = {escape, b_.CreateSub(frames, b_.getInt64(1)), nativeLimit};
+    } else {
+        target = leafFunction(callee).fn;  // a constructor, a plain leaf (leaf.cpp)
+    }
+    for (uint32_t j = 0; j < callee.nparams; j++) args.push_back(ld(uint16_t(in.b + j)));
+    LValue* r = b_.CreateCall(target, args);
+    if (callee.returnsValue) st(in.a, r);
 }
 
 LValue* FunctionCompiler::escapeBuffer() {
@@ -132,6 +138,7 @@ void FunctionCompiler::leafCall(size_t i, const RtFunction& callee, Leaf leaf, S
             LValue* escape = escapeBuffer();
             b_.CreateStore(b_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {ptr_}, {b_.getInt32(0)}), escape);
             b_.CreateStore(b_.CreateStackSave(), gep(escape, 16));
+            b_.CreateStore(vm_, gep(escape, kEscapeVmOffset));
             LValue* gaveUp = b_.CreateIntrinsic(llvm::Intrinsic::eh_sjlj_setjmp, {}, {escape});
             BasicBlock* run = BasicBlock::Create(ctx_, "leaf", f_);
             b_.CreateCondBr(b_.CreateICmpNE(gaveUp, b_.getInt32(0)), slow, run, unlikely());
@@ -147,7 +154,7 @@ LValue* FunctionCompiler::deeperFrames(const RtFunction& callee, LValue* args) {
     LValue* maxFrames = b_.CreateZExt(b_.CreateLoad(i32_, gep(vm_, lay_.vmMaxFrames)), i64_);
     LValue* byCount = b_.CreateSub(maxFrames, b_.CreateZExt(b_.CreateAdd(depth_, b_.getInt32(1)), i64_));
     LValue* stackEnd = b_.CreatePtrToInt(b_.CreateLoad(ptr_, gep(vm_, lay_.vmStackEnd)), i64_);
-    LValue* frameBytes = b_.getInt64(8 * uint64_t(std::max(callee.frameSize, 1u)));
+    LValue* frameBytes = b_.getInt64(8 * uint64_t(std::max(leafFrameSize(callee, *req_.program), 1u)));
     LValue* calleeEnd = b_.CreateAdd(b_.CreatePtrToInt(args, i64_), frameBytes);
     LValue* byStack = b_.CreateSDiv(b_.CreateSub(stackEnd, calleeEnd), frameBytes);
     return b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, byCount, byStack);

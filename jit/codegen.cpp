@@ -3,6 +3,8 @@
 // Calls are in calls.cpp.
 #include "jit/codegen.hpp"
 
+#include <algorithm>
+
 #include <llvm/IR/Verifier.h>
 
 #include "jit/function_compiler.hpp"
@@ -43,6 +45,8 @@ llvm::Function* FunctionCompiler::compileLeaf(const std::string& name, bool recu
     findBlocks();
     slots_.resize(fn_.frameSize);
     for (auto& s : slots_) s = b_.CreateAlloca(i64_);
+    if (recursive && std::any_of(code_.begin(), code_.end(), [](const Insn& in) { return in.op == XOp::NEW; }))
+        vm_ = b_.CreateLoad(ptr_, gep(f_->getArg(0), kEscapeVmOffset));  // for allocations
     unsigned first = recursive ? 3 : 0;
     for (uint32_t s = 0; s < fn_.frameSize; s++)
         st(uint16_t(s), s < fn_.nparams ? static_cast<LValue*>(f_->getArg(first + s)) : b_.getInt64(0));
@@ -552,6 +556,7 @@ void FunctionCompiler::newInstance(size_t i) {
     const Insn& in = code_[i];
     const RtClass& cls = req_.program->classes[size_t(in.k)];
     auto viaHelper = [&] {
+        if (leaf_) return helper(&JitHelpers::leafNewInstance, ptr_, {ptr_, i32_}, {vm_, b_.getInt32(uint32_t(in.k))});
         setIp(i);
         return helper(&JitHelpers::newInstance, ptr_, {ptr_, i32_}, {vm_, b_.getInt32(uint32_t(in.k))});
     };
@@ -573,7 +578,11 @@ void FunctionCompiler::newInstance(size_t i) {
     b_.CreateBr(made);
     b_.SetInsertPoint(refill);
     LValue* fresh = viaHelper();
-    expect(b_.CreateIsNotNull(fresh), i);
+    if (leaf_) {
+        giveUpIf(b_.CreateIsNull(fresh));  // the heap is full: the call made again throws
+    } else {
+        expect(b_.CreateIsNotNull(fresh), i);
+    }
     BasicBlock* refilled = b_.GetInsertBlock();
     b_.CreateBr(made);
     b_.SetInsertPoint(made);

@@ -185,10 +185,9 @@ private:
     // whole call again with frames.
     void giveUpIf(LValue* bad);
 
-    // A recursive leaf calling itself, one frame deeper; with no frame or
-    // native stack left it gives up, and so does every leaf call below its
-    // caller's.
-    void leafSelfCall(size_t i);
+    // A recursive leaf calling itself or a constructor, one frame deeper;
+    // with no frame or native stack left it gives up.
+    void leafInnerCall(size_t i, const RtFunction& callee);
 
     // The native stack pointer, for the stack-limit checks: not
     // llvm.frameaddress, which would cost every function a frame pointer
@@ -205,12 +204,15 @@ private:
     void leafCall(size_t i, const RtFunction& callee, Leaf leaf, SlowPath slowPath);
 
     // Where this function's recursive leaf calls keep what
-    // llvm.eh.sjlj.setjmp saves, for their give-up's long jump.
+    // llvm.eh.sjlj.setjmp saves (words 0-2), for their give-up's long jump,
+    // and the VM, which leaves that allocate read (word 3).
     LValue* escapeBuffer();
+    static constexpr size_t kEscapeVmOffset = 24;
 
     // How many frames deeper than callee's, pushed with its arguments at
     // args, the interpreter would have room for: by the frame count, and by
-    // the VM stack counting a whole frame each (frames overlap in fact).
+    // the VM stack counting each frame as the largest the leaf may push
+    // (leafFrameSize; frames overlap in fact).
     LValue* deeperFrames(const RtFunction& callee, LValue* args);
 
     // R[a] (when there is a result) from fastValue(slow) when fast holds,

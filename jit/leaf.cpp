@@ -1,7 +1,10 @@
 // Which functions compile to frameless leaves (see leaf.hpp).
 #include "jit/leaf.hpp"
 
+#include <algorithm>
+
 #include "vm/exec_code.hpp"
+#include "vm/jit_interface.hpp"
 #include "vm/program.hpp"
 
 namespace nido::jit {
@@ -85,6 +88,38 @@ bool nonZeroConstant(const Insn& in, const vm::LinkedProgram& program) {
     return (in.op == XOp::LOADI && in.k != 0) || (in.op == XOp::LOADK && program.constants[in.k].i != 0);
 }
 
+// The CALL at i constructs an instance this function allocated: its
+// receiver was copied from a NEW's result just before, and nothing writes
+// it or jumps in between (the bytecode compiler's `C(args)`).
+bool constructsNewInstance(const std::vector<Insn>& code, size_t i, const std::vector<bool>& target) {
+    uint16_t receiver = code[i].b;
+    for (size_t j = i; j-- > 1;) {
+        if (target[j + 1]) return false;
+        const Insn& in = code[j];
+        if (in.op == XOp::MOVE && in.a == receiver) {
+            return !target[j] && code[j - 1].op == XOp::NEW && code[j - 1].a == in.b;
+        }
+        if (writesA(in.op) && in.a == receiver) return false;
+    }
+    return false;
+}
+
+// A call a recursive leaf may make of another function: a constructor of
+// an instance it allocated, itself a leaf that writes no module variable,
+// so that the call made again after giving up writes only fields of new
+// instances.
+bool leafConstructor(const vm::LinkedProgram& program, const std::vector<Insn>& code, size_t i,
+                     const std::vector<bool>& target, bool budgeted) {
+    const Insn& in = code[i];
+    if (in.op != XOp::CALL || size_t(in.k) >= program.functions.size()) return false;
+    const vm::RtFunction& callee = program.functions[size_t(in.k)];
+    if (!(callee.desc->flags & vm::kFnConstructor) || !callee.exec || !constructsNewInstance(code, i, target))
+        return false;
+    for (const Insn& c : callee.exec->code)  // (no call: this never recurses)
+        if (c.op == XOp::STOREG || c.op == XOp::CALL || c.op == XOp::NEW) return false;
+    return leafKind(callee, program, budgeted) == LeafKind::Plain;
+}
+
 }  // namespace
 
 LeafKind leafKind(const vm::RtFunction& fn, const vm::LinkedProgram& program, bool budgeted) {
@@ -100,11 +135,18 @@ LeafKind leafKind(const vm::RtFunction& fn, const vm::LinkedProgram& program, bo
         }
         if (writesA(code[i].op) && code[i].a == 0) receiverKept = false;
     }
-    bool callsItself = false, writesGlobals = false, mayGiveUp = false;
+    bool callsItself = false, writesGlobals = false, mayGiveUp = false, allocates = false;
     for (size_t i = 0; i < code.size(); i++) {
         const Insn& in = code[i];
         writesGlobals = writesGlobals || in.op == XOp::STOREG;
         if (!canThrowOrCall(in.op)) continue;
+        // Only a recursive leaf may allocate: a full heap makes it give up,
+        // and the call made again throws OutOfMemoryError.
+        if (!budgeted && ((in.op == XOp::NEW && program.classes[size_t(in.k)].slotCount <= vm::kInlineInstanceSlots) ||
+                          leafConstructor(program, code, i, target, budgeted))) {
+            allocates = true;
+            continue;
+        }
         bool division = in.op == XOp::IDIV || in.op == XOp::IREM;
         bool constantDivisor =
             division && i > 0 && !target[i] && code[i - 1].a == in.c && nonZeroConstant(code[i - 1], program);
@@ -119,8 +161,15 @@ LeafKind leafKind(const vm::RtFunction& fn, const vm::LinkedProgram& program, bo
         if (in.op != XOp::GET_FIELD && !division) return LeafKind::None;
         mayGiveUp = true;
     }
-    if (!callsItself) return mayGiveUp ? LeafKind::None : LeafKind::Plain;
+    if (!callsItself) return mayGiveUp || allocates ? LeafKind::None : LeafKind::Plain;
     return writesGlobals ? LeafKind::None : LeafKind::Recursive;
+}
+
+uint32_t leafFrameSize(const vm::RtFunction& fn, const vm::LinkedProgram& program) {
+    uint32_t size = fn.frameSize;
+    for (const Insn& in : fn.exec->code)
+        if (in.op == XOp::CALL) size = std::max(size, program.functions[size_t(in.k)].frameSize);
+    return size;
 }
 
 }  // namespace nido::jit

@@ -10,9 +10,12 @@
 // room for; a call past that, or past the native stack's limit, abandons
 // the whole leaf call, and the caller makes it again with frames, which
 // throws StackOverflowError where the interpreter does. It gives up the
-// same way at a field of a null object or a division by zero, where the
-// call made again throws NullError or ArithmeticError. Nothing can see
-// the abandoned work: a recursive leaf writes no module variable.
+// same way at a field of a null object, a division by zero or a heap too
+// full to allocate (binarytrees' bottomUp allocates), where the call made
+// again throws NullError, ArithmeticError or OutOfMemoryError. Nothing
+// can see the abandoned work: a recursive leaf writes no module variable
+// and no field but those of instances it made, and a collection during it
+// finds those in the native stack and registers, which Boehm scans.
 #pragma once
 
 #include "vm/linker.hpp"
@@ -27,10 +30,16 @@ enum class LeafKind { None, Plain, Recursive };
 // written only of a method's receiver (never null once called, when the
 // method never assigns it: a constructor that only sets fields is a
 // leaf); for a recursive leaf, calls of itself (a function, not a
-// method), fields of any object read and divisions by anything, and no
-// module variable written. In a budgeted run
+// method), fields of any object read, divisions by anything, instances
+// allocated (of up to kInlineInstanceSlots fields, constructed by a leaf
+// that writes no module variable), and no module variable written. In a
+// budgeted run
 // (JitRequest::budgeted) a leaf has no loop and no call either: back-edges
 // and calls spend the budget, which lives in the VM.
 LeafKind leafKind(const vm::RtFunction& fn, const vm::LinkedProgram& program, bool budgeted);
+
+// The largest frame the interpreter would push for a recursive leaf fn or
+// a constructor it calls: what each frame of its depth is counted as.
+uint32_t leafFrameSize(const vm::RtFunction& fn, const vm::LinkedProgram& program);
 
 }  // namespace nido::jit

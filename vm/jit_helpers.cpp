@@ -85,16 +85,22 @@ Obj* allocated(Vm* vm, T* obj) {
 }
 
 // Compiled code found the free list for cls's size empty: a batch from
-// the collector refills it, and the first one is this instance.
+// the collector refills it, and the first one is this instance; nullptr
+// when the collector has none.
+Obj* fromRefilledList(Vm* vm, uint32_t cls) {
+    const RtClass* c = &vm->linked.classes[cls];
+    void*& list = vm->refs.instanceFreeLists[c->slotCount];
+    if (!list) list = gcAllocScannedBatch(instanceBytes(c->slotCount));
+    void* memory = list;
+    if (!memory) return nullptr;
+    list = *static_cast<void**>(memory);
+    return initInstance(memory, c, c->slotCount);
+}
+
 Obj* newInstanceOf(Vm* vm, uint32_t cls) {
     const RtClass* c = &vm->linked.classes[cls];
     if (c->slotCount <= kInlineInstanceSlots) {
-        void*& list = vm->refs.instanceFreeLists[c->slotCount];
-        if (!list) list = gcAllocScannedBatch(instanceBytes(c->slotCount));
-        if (void* memory = list) {
-            list = *static_cast<void**>(memory);
-            return initInstance(memory, c, c->slotCount);
-        }
+        if (Obj* o = fromRefilledList(vm, cls)) return o;
     }
     return allocated(vm, newInstance(c, c->slotCount));
 }
@@ -168,11 +174,12 @@ void budgetSpent(Vm* vm) { outOfBudget(*vm); }
 
 const JitHelpers& jitHelpers() {
     static const JitHelpers helpers{
-        call,           callVirtual,   callInterface,    callClosureAt, callBuiltin,
-        throwErrorKind, throwIndex,    throwNullFieldOf, throwValue,    isInstance,
-        cast,           newInstanceOf, newArrayOf,       newArrayFill,  newMapOf,
-        newBoxOf,       makeClosure,   concatStrings,    mapGet,        mapPut,
-        equalStrings,   compare,       floatRemainder,   caught,        budgetSpent,
+        call,           callVirtual,   callInterface,    callClosureAt,  callBuiltin,
+        throwErrorKind, throwIndex,    throwNullFieldOf, throwValue,     isInstance,
+        cast,           newInstanceOf, fromRefilledList, newArrayOf,     newArrayFill,
+        newMapOf,       newBoxOf,      makeClosure,      concatStrings,  mapGet,
+        mapPut,         equalStrings,  compare,          floatRemainder, caught,
+        budgetSpent,
     };
     return helpers;
 }

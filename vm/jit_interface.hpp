@@ -63,6 +63,9 @@ struct JitHelpers {
     bool (*instanceOf)(Vm* vm, Obj* o, uint32_t cls);
     bool (*cast)(Vm* vm, Obj* o, uint32_t cls);  // CastError unless null or an instance
     Obj* (*newInstance)(Vm* vm, uint32_t cls);   // refills the instance free list first
+    // A recursive leaf's (jit/leaf.hpp): from a refilled free list, or
+    // nullptr with nothing thrown when the heap is full.
+    Obj* (*leafNewInstance)(Vm* vm, uint32_t cls);
     Obj* (*newArray)(Vm* vm, uint32_t type, const Value* elems, uint32_t n);
     Obj* (*newArrayFill)(Vm* vm, uint32_t type, int64_t n, Value fill);
     Obj* (*newMap)(Vm* vm, uint32_t type, const Value* pairs, uint32_t n);
