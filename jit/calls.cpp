@@ -3,6 +3,10 @@
 // dispatched on the receiver's class, and builtins computed inline.
 #include <algorithm>
 
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Transforms/InstCombine/InstCombine.h>
+#include <llvm/Transforms/Scalar/SROA.h>
+#include <llvm/Transforms/Scalar/TailRecursionElimination.h>
 #include <llvm/Transforms/Utils/Cloning.h>
 
 #include "jit/function_compiler.hpp"
@@ -11,6 +15,33 @@
 #include "vm/builtins.hpp"
 
 namespace nido::jit::ir {
+namespace {
+
+// A recursive leaf's last call followed only by arithmetic, as in
+// fib(n - 1) + fib(n - 2), becomes a loop with an accumulator: LLVM's
+// tail-recursion elimination, once SROA has put the slots in registers.
+// It sees only calls of a function by itself, so it runs before
+// unrollRecursion makes the copies, which then nest their loops in one
+// another as gcc's code for fib does.
+void loopTailCalls(llvm::Function& leaf) {
+    llvm::LoopAnalysisManager lam;
+    llvm::FunctionAnalysisManager fam;
+    llvm::CGSCCAnalysisManager cgam;
+    llvm::ModuleAnalysisManager mam;
+    llvm::PassBuilder pb;
+    pb.registerModuleAnalyses(mam);
+    pb.registerCGSCCAnalyses(cgam);
+    pb.registerFunctionAnalyses(fam);
+    pb.registerLoopAnalyses(lam);
+    pb.crossRegisterProxies(lam, fam, cgam, mam);
+    llvm::FunctionPassManager passes;
+    passes.addPass(llvm::SROAPass(llvm::SROAOptions::ModifyCFG));
+    passes.addPass(llvm::InstCombinePass());
+    passes.addPass(llvm::TailCallElimPass());
+    passes.run(leaf, fam);
+}
+
+}  // namespace
 
 void FunctionCompiler::knownCall(size_t i, const RtFunction& callee, SlowPath slowPath) {
     const Insn& in = code_[i];
@@ -38,7 +69,10 @@ FunctionCompiler::Leaf FunctionCompiler::leafFunction(const RtFunction& callee) 
         bool recursive = kind == LeafKind::Recursive;
         llvm::Function* fn =
             FunctionCompiler(request, module_).compileLeaf("leaf." + std::to_string(callee.index), recursive);
-        if (recursive) unrollRecursion(fn);
+        if (recursive) {
+            loopTailCalls(*fn);
+            unrollRecursion(fn);
+        }
         it->second = {fn, recursive};
     }
     return it->second;

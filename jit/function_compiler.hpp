@@ -85,7 +85,12 @@ private:
     void st(uint16_t s, LValue* v) { b_.CreateStore(toI64(v), slots_[s]); }
     // An address of the run, by name (jit_refs.hpp): the engine defines the
     // symbol, so the object file is the same in every run.
-    LValue* ref(JitRef r) { return module_.getOrInsertGlobal(jitRefName(r), b_.getInt8Ty()); }
+    LValue* ref(JitRef r) {
+        auto* symbol = llvm::cast<llvm::GlobalVariable>(module_.getOrInsertGlobal(jitRefName(r), b_.getInt8Ty()));
+        symbol->setCodeModel(llvm::CodeModel::Large);  // anywhere: a movabs (engine.cpp)
+        symbol->setDSOLocal(true);                     // no GOT
+        return symbol;
+    }
     LValue* functionRef(const RtFunction& f) { return ref({JitRefKind::Function, f.index}); }
     LValue* null() { return llvm::ConstantPointerNull::get(ptr_); }
     LValue* load64(LValue* objI64, size_t offset) { return b_.CreateLoad(i64_, gep(asPtr(objI64), offset)); }
@@ -97,7 +102,12 @@ private:
         auto slot =
             uint32_t((reinterpret_cast<const char*>(&(h.*field)) - reinterpret_cast<const char*>(&h)) / sizeof(void*));
         auto* type = llvm::FunctionType::get(ret, params, false);
-        return b_.CreateCall(type, ref({JitRefKind::Helper, slot}), args);
+        // Through the table, not at the helper's address: a call of a
+        // symbol would be a direct one, which must land within 2 GiB.
+        LValue* entry = b_.CreateLoad(ptr_, ref({JitRefKind::Helper, slot}));
+        llvm::cast<llvm::Instruction>(entry)->setMetadata(llvm::LLVMContext::MD_invariant_load,
+                                                          llvm::MDNode::get(ctx_, {}));
+        return b_.CreateCall(type, entry, args);
     }
 
     // --- errors ------------------------------------------------------------

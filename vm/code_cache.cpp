@@ -124,11 +124,12 @@ Sha256Digest hotListKey(const Sha256Digest& identity, const LinkedProgram& lp, b
     return entryKey(identity, lp, hotList);
 }
 
-// HOST: the folder, made if need be (mode 0700), as a descriptor; -1 when
-// it cannot be made or is not the user's own and closed to others.
-int openFolder(const std::string& folder) {
+// HOST: the folder, made if need be and make (mode 0700), as a
+// descriptor; -1 when it is not there or is not the user's own and
+// closed to others.
+int openFolder(const std::string& folder, bool make) {
     int fd = open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
+    if (fd < 0 && make) {
         for (size_t slash = folder.find('/', 1); slash != std::string::npos; slash = folder.find('/', slash + 1)) {
             mkdir(folder.substr(0, slash).c_str(), 0700);
         }
@@ -144,15 +145,16 @@ int openFolder(const std::string& folder) {
 }
 
 // The folder's descriptor, opened once per process rather than at every
-// compile; -1 as openFolder.
-int cacheFolder(const std::string& folder) {
+// compile; -1 as openFolder. A run only reading (the hot list) makes no
+// folder.
+int cacheFolder(const std::string& folder, bool make) {
     static std::mutex held;  // the hot list's callers may overlap a compile at the end of a run
     std::lock_guard<std::mutex> lock(held);
     static std::string opened;
     static int fd = -1;
     if (fd >= 0 && opened == folder) return fd;
     if (fd >= 0) close(fd);
-    fd = openFolder(folder);
+    fd = openFolder(folder, make);
     opened = folder;
     return fd;
 }
@@ -281,7 +283,7 @@ std::string defaultCodeCacheFolder() {
 
 PluginCompile compileCode(const JitRequest& request, const std::string& folder) {
     const auto& identity = processIdentity();
-    int dir = folder.empty() || !identity ? -1 : cacheFolder(folder);
+    int dir = folder.empty() || !identity ? -1 : cacheFolder(folder, true);
     if (dir < 0) return compileWithPlugin(request);
     double start = threadCpuSeconds();
     Sha256Digest key = codeKey(*identity, request);
@@ -308,7 +310,7 @@ PluginCompile compileCode(const JitRequest& request, const std::string& folder) 
 static_assert(sizeof(HotRequest) == 8 && std::is_trivially_copyable_v<HotRequest>);
 std::vector<HotRequest> readHotList(const LinkedProgram& program, bool budgeted, const std::string& folder) {
     const auto& identity = processIdentity();
-    int dir = folder.empty() || !identity ? -1 : cacheFolder(folder);
+    int dir = folder.empty() || !identity ? -1 : cacheFolder(folder, false);
     if (dir < 0) return {};
     Sha256Digest key = hotListKey(*identity, program, budgeted);
     std::vector<uint8_t> entry = readEntry(dir, hexDigest(key), key);
@@ -327,7 +329,7 @@ std::vector<HotRequest> readHotList(const LinkedProgram& program, bool budgeted,
 void storeHotList(const LinkedProgram& program, bool budgeted, const std::string& folder,
                   const std::vector<HotRequest>& list) {
     const auto& identity = processIdentity();
-    int dir = folder.empty() || !identity ? -1 : cacheFolder(folder);
+    int dir = folder.empty() || !identity ? -1 : cacheFolder(folder, true);
     if (dir < 0) return;
     Sha256Digest key = hotListKey(*identity, program, budgeted);
     Kept kept{"hot list", {}};

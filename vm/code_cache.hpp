@@ -37,9 +37,10 @@ std::string defaultCodeCacheFolder();
 PluginCompile compileCode(const JitRequest& request, const std::string& folder);
 
 // A program's hot list: every compile its last run asked for. A run with
-// a code cache asks for them all at its first hot function or loop, not
-// one by one as each gets hot, so code a run asked for only near its end
-// is compiled early in the next and taken from the cache in the one after.
+// a code cache asks for them all as it starts, not one by one as each
+// gets hot: code in the cache is there from the first call, and code a
+// run asked for only near its end is compiled early in the next and taken
+// from the cache in the one after.
 // It is an entry like the others, under the program's key.
 // Empty when there is none, or it is damaged or names no code of program.
 std::vector<HotRequest> readHotList(const LinkedProgram& program, bool budgeted, const std::string& folder);

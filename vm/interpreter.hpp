@@ -82,9 +82,9 @@ struct Vm {
 
     uint32_t jitThreshold = UINT32_MAX;  // hotness at which a function is compiled (tiering.hpp)
     std::vector<bool> jitRequested;      // by function index: compile asked for (tiering.cpp)
-    // The program's hot list (code_cache.hpp) as read at the run's first
-    // hot function or loop, with a code cache; none before, and after
-    // endTiering has kept the new one.
+    // The program's hot list (code_cache.hpp) as startTiering read it,
+    // with a code cache; none without, and after endTiering has kept the
+    // new one.
     std::optional<std::vector<HotRequest>> hotList;
     JitStats jitStats;
     // What this thread runs now; a signal handler reads it under --stats.

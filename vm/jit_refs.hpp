@@ -24,7 +24,7 @@ enum class JitRefKind : uint8_t {
     Global,    // &globals[index]: a module variable
     Constant,  // the string object of constants[index]
     Class,     // &classes[index]
-    Helper,    // the index-th function pointer of JitHelpers
+    Helper,    // where JitHelpers keeps its index-th function pointer
 };
 
 struct JitRef {
@@ -73,7 +73,7 @@ inline const void* jitRefAddress(const JitRef& r, const LinkedProgram& lp, const
     case JitRefKind::Class: return r.index < lp.classes.size() ? &lp.classes[r.index] : nullptr;
     case JitRefKind::Helper:
         if (r.index >= sizeof(JitHelpers) / sizeof(void*)) return nullptr;
-        return reinterpret_cast<void* const*>(&helpers)[r.index];
+        return &reinterpret_cast<void* const*>(&helpers)[r.index];
     }
     return nullptr;
 }

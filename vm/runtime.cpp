@@ -118,6 +118,7 @@ int runLinked(const LinkedProgram& lp, const std::vector<std::string>& args, con
     // whole run in the interpreter.
     vm.jitThreshold = options.trace ? jitThreshold(JitMode::Off) : jitThreshold(options.jit);
     CompilesEnd compilesEnd{vm};
+    startTiering(vm);
     TierSampler sampler(vm, options.stats);
     auto started = std::chrono::steady_clock::now();
     int status = runInVm(vm, lp, args);

@@ -66,10 +66,10 @@ NativeCode askForLoop(Vm& vm, const RtFunction* fn, uint32_t header) {
     return compile(vm, fn, int32_t(header), osr.code);
 }
 
-// At the run's first hot function or loop, with a code cache: everything
-// the program's last run asked for (code_cache.hpp), queued behind it.
+// With a code cache: everything the program's last run asked for
+// (code_cache.hpp).
 void askForHotList(Vm& vm) {
-    if (vm.hotList || vm.options.jitCache.empty() || vm.options.jit != JitMode::On) return;
+    if (vm.jitThreshold == UINT32_MAX || vm.options.jitCache.empty() || vm.options.jit != JitMode::On) return;
     vm.hotList = readHotList(vm.linked, budgeted(vm), vm.options.jitCache);
     for (const HotRequest& r : *vm.hotList) {
         const RtFunction* fn = &vm.linked.functions[r.fn];
@@ -102,18 +102,14 @@ uint32_t jitThreshold(JitMode mode) {
     return UINT32_MAX;
 }
 
+void startTiering(Vm& vm) { askForHotList(vm); }
+
 NativeCode tierUp(Vm& vm, const RtFunction* fn) {
     if (NativeCode code = loadNative(fn->native)) return code;
-    NativeCode code = askForCode(vm, fn);
-    askForHotList(vm);
-    return code;
+    return askForCode(vm, fn);
 }
 
-NativeCode tierUpLoop(Vm& vm, const RtFunction* fn, uint32_t header) {
-    NativeCode code = askForLoop(vm, fn, header);
-    askForHotList(vm);
-    return code;
-}
+NativeCode tierUpLoop(Vm& vm, const RtFunction* fn, uint32_t header) { return askForLoop(vm, fn, header); }
 
 bool endTiering(Vm& vm, bool abandon, double ranSeconds) {
     // The code cache's next run finds code only for compiles that finished:

@@ -60,6 +60,12 @@ struct HotRequest {
 // The threshold a run uses (UINT32_MAX: never).
 uint32_t jitThreshold(JitMode mode);
 
+// Called as a run starts, once vm.jitThreshold is set: with a code cache
+// and --jit=on, asks for what the program's last run asked for (its hot
+// list, code_cache.hpp), so that code the cache holds is there from the
+// first call rather than after the function has got hot again.
+void startTiering(Vm& vm);
+
 // Called when fn's hotness reaches the threshold; asks for fn's code once.
 // Returns the code when fn has some now (a synchronous compile), else
 // nullptr: fn stays interpreted, for good when the plugin or LLVM is

@@ -18,11 +18,13 @@ namespace nido::vm::testing {
 namespace {
 
 double testScale(double x) { return x * 10; }
+double (*const testScaleSlot)(double) = testScale;  // as JitHelpers holds a helper
 int64_t testCounter = 0;
 
 // What the objects' external symbols mean in this binary.
 const void* resolveTestSymbol(std::string_view name) {
     if (name == "test.scale") return reinterpret_cast<const void*>(&testScale);
+    if (name == "test.scaleSlot") return &testScaleSlot;
     if (name == "test.counter") return &testCounter;
     return nullptr;
 }
@@ -110,7 +112,7 @@ TEST_CASE("native object: refused objects say why") {
     const SymbolResolver knowsNothing = [](std::string_view) { return nullptr; };
     const Case cases[] = {
         {jitLike, "nope", resolveTestSymbol, "no function nope in the object"},
-        {jitLike, "poly", knowsNothing, "unresolved symbol 'test.scale'"},
+        {jitLike, "poly", knowsNothing, "unresolved symbol 'test.scaleSlot'"},
         // This binary and the mmap'd region are far more than 2 GiB apart.
         {testObject("far_call"), "callScale", resolveTestSymbol, "relocation 0 of .rela.text out of range"},
         {testObject("got"), "readCounter", resolveTestSymbol,

@@ -1,12 +1,13 @@
-; Compiled as the JIT plugin compiles (code model large, static relocation):
-; every reference is an absolute movabs (R_X86_64_64) to an external symbol,
-; a constant pool, a string or a function of the same object.
+; Compiled as the JIT plugin compiles (code model medium, static
+; relocation): every address of the run is an external symbol marked
+; large, reached by an absolute movabs (R_X86_64_64); a function is called
+; through the slot that holds its address; calls and constants within the
+; object are PC-relative (R_X86_64_PLT32, R_X86_64_PC32).
 target triple = "x86_64-unknown-linux-gnu"
 
-@test.counter = external global i64
+@test.counter = external dso_local global i64, code_model "large"
+@test.scaleSlot = external dso_local global ptr, code_model "large"
 @greeting = private unnamed_addr constant [6 x i8] c"hello\00"
-
-declare double @test.scale(double)
 
 define i64 @fib(i64 %n) {
 entry:
@@ -27,7 +28,8 @@ recurse:
 define double @poly(double %x) {
   %m = fmul double %x, 2.5
   %a = fadd double %m, 0.125
-  %s = call double @test.scale(double %a)
+  %scale = load ptr, ptr @test.scaleSlot
+  %s = call double %scale(double %a)
   ret double %s
 }
 
