@@ -118,10 +118,14 @@ Sha256Digest codeKey(const Sha256Digest& identity, const JitRequest& r) {
     return entryKey(identity, *r.program, request);
 }
 
-// No function has index -1: the hot list's key is no code's.
-Sha256Digest hotListKey(const Sha256Digest& identity, const LinkedProgram& lp, bool budgeted) {
+// The hot list's key is the program's alone: what the list names is
+// checked against the program, so one another nido build wrote only asks
+// for compiles. That spares every run the process identity (cpuid traps
+// to the hypervisor in a virtual machine): start-up reads the list. No
+// function has index -1: the key is no code's.
+Sha256Digest hotListKey(const LinkedProgram& lp, bool budgeted) {
     int64_t hotList[] = {-1, int64_t(budgeted)};
-    return entryKey(identity, lp, hotList);
+    return entryKey(Sha256Digest{}, lp, hotList);
 }
 
 // HOST: the folder, made if need be and make (mode 0700), as a
@@ -309,10 +313,9 @@ PluginCompile compileCode(const JitRequest& request, const std::string& folder) 
 // words each.
 static_assert(sizeof(HotRequest) == 8 && std::is_trivially_copyable_v<HotRequest>);
 std::vector<HotRequest> readHotList(const LinkedProgram& program, bool budgeted, const std::string& folder) {
-    const auto& identity = processIdentity();
-    int dir = folder.empty() || !identity ? -1 : cacheFolder(folder, false);
+    int dir = folder.empty() ? -1 : cacheFolder(folder, false);
     if (dir < 0) return {};
-    Sha256Digest key = hotListKey(*identity, program, budgeted);
+    Sha256Digest key = hotListKey(program, budgeted);
     std::vector<uint8_t> entry = readEntry(dir, hexDigest(key), key);
     std::optional<EntryParts> parts = entry.empty() ? std::nullopt : entryParts(entry);
     if (!parts || parts->payload.size() % 8 != 0) return {};
@@ -328,10 +331,9 @@ std::vector<HotRequest> readHotList(const LinkedProgram& program, bool budgeted,
 
 void storeHotList(const LinkedProgram& program, bool budgeted, const std::string& folder,
                   const std::vector<HotRequest>& list) {
-    const auto& identity = processIdentity();
-    int dir = folder.empty() || !identity ? -1 : cacheFolder(folder, true);
+    int dir = folder.empty() ? -1 : cacheFolder(folder, true);
     if (dir < 0) return;
-    Sha256Digest key = hotListKey(*identity, program, budgeted);
+    Sha256Digest key = hotListKey(program, budgeted);
     Kept kept{"hot list", {}};
     kept.object.resize(list.size() * 8);
     std::memcpy(kept.object.data(), list.data(), kept.object.size());
