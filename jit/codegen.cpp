@@ -264,25 +264,19 @@ void FunctionCompiler::instruction(size_t i) {
     case XOp::GET_FIELD:
     case XOp::SET_FIELD: {
         LValue* obj = ld(in.op == XOp::GET_FIELD ? in.b : in.a);
-        if (leaf_) {  // a plain leaf's is the receiver, which the caller checked
-            if (recursive_) giveUpIf(isNull(obj));
-            LValue* field = gep(asPtr(obj), lay_.instanceFields + 8 * size_t(in.c));
-            if (in.op == XOp::GET_FIELD) {
-                st(in.a, b_.CreateLoad(i64_, field));
-            } else {
-                b_.CreateStore(ld(in.b), field);
-            }
-            return;
+        if (recursive_) {
+            giveUpIf(isNull(obj));
+        } else if (!leaf_) {  // a plain leaf's is the receiver, which the caller checked
+            BasicBlock* fail = BasicBlock::Create(ctx_, "null_field", f_);
+            BasicBlock* next = BasicBlock::Create(ctx_, "ok", f_);
+            b_.CreateCondBr(isNull(obj), fail, next, unlikely());
+            b_.SetInsertPoint(fail);
+            setIp(i);
+            helper(&JitHelpers::throwNullField, b_.getVoidTy(), {ptr_, i32_, i32_},
+                   {vm_, b_.getInt32(uint32_t(in.k)), b_.getInt32(in.c)});
+            unwind(i);
+            b_.SetInsertPoint(next);
         }
-        BasicBlock* fail = BasicBlock::Create(ctx_, "null_field", f_);
-        BasicBlock* next = BasicBlock::Create(ctx_, "ok", f_);
-        b_.CreateCondBr(isNull(obj), fail, next, unlikely());
-        b_.SetInsertPoint(fail);
-        setIp(i);
-        helper(&JitHelpers::throwNullField, b_.getVoidTy(), {ptr_, i32_, i32_},
-               {vm_, b_.getInt32(uint32_t(in.k)), b_.getInt32(in.c)});
-        unwind(i);
-        b_.SetInsertPoint(next);
         LValue* field = gep(asPtr(obj), lay_.instanceFields + 8 * size_t(in.c));
         if (in.op == XOp::GET_FIELD) {
             st(in.a, b_.CreateLoad(i64_, field));
