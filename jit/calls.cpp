@@ -3,12 +3,12 @@
 // dispatched on the receiver's class, and builtins computed inline.
 #include <algorithm>
 
-#include <llvm/Passes/PassBuilder.h>
 #include <llvm/Transforms/InstCombine/InstCombine.h>
 #include <llvm/Transforms/Scalar/SROA.h>
 #include <llvm/Transforms/Scalar/TailRecursionElimination.h>
 #include <llvm/Transforms/Utils/Cloning.h>
 
+#include "jit/analyses.hpp"
 #include "jit/function_compiler.hpp"
 #include "jit/leaf.hpp"
 #include "vm/builtin_impl.hpp"
@@ -24,21 +24,13 @@ namespace {
 // unrollRecursion makes the copies, which then nest their loops in one
 // another as gcc's code for fib does.
 void loopTailCalls(llvm::Function& leaf) {
-    llvm::LoopAnalysisManager lam;
-    llvm::FunctionAnalysisManager fam;
-    llvm::CGSCCAnalysisManager cgam;
-    llvm::ModuleAnalysisManager mam;
     llvm::PassBuilder pb;
-    pb.registerModuleAnalyses(mam);
-    pb.registerCGSCCAnalyses(cgam);
-    pb.registerFunctionAnalyses(fam);
-    pb.registerLoopAnalyses(lam);
-    pb.crossRegisterProxies(lam, fam, cgam, mam);
+    Analyses analyses(pb);
     llvm::FunctionPassManager passes;
     passes.addPass(llvm::SROAPass(llvm::SROAOptions::ModifyCFG));
     passes.addPass(llvm::InstCombinePass());
     passes.addPass(llvm::TailCallElimPass());
-    passes.run(leaf, fam);
+    passes.run(leaf, analyses.functions);
 }
 
 }  // namespace

@@ -16,7 +16,6 @@
 #include <llvm/ExecutionEngine/Orc/ObjectTransformLayer.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
 #include <llvm/IR/Verifier.h>
-#include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
@@ -28,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "jit/analyses.hpp"
 #include "jit/codegen.hpp"
 #include "vm/jit_refs.hpp"
 #include "vm/linker.hpp"
@@ -114,17 +114,9 @@ struct Engine {
     }
 
     void optimize(llvm::Module& m) {
-        llvm::LoopAnalysisManager lam;
-        llvm::FunctionAnalysisManager fam;
-        llvm::CGSCCAnalysisManager cgam;
-        llvm::ModuleAnalysisManager mam;
         llvm::PassBuilder pb(machine.get());
-        pb.registerModuleAnalyses(mam);
-        pb.registerCGSCCAnalyses(cgam);
-        pb.registerFunctionAnalyses(fam);
-        pb.registerLoopAnalyses(lam);
-        pb.crossRegisterProxies(lam, fam, cgam, mam);
-        pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(m, mam);
+        Analyses analyses(pb);
+        pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(m, analyses.modules);
     }
 
     vm::NativeCode compile(const vm::JitRequest& req, std::string& why) {
