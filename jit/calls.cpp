@@ -59,10 +59,11 @@ FunctionCompiler::Leaf FunctionCompiler::leafFunction(const RtFunction& callee) 
         request.fn = &callee;
         request.osrEntry = -1;
         bool recursive = kind == LeafKind::Recursive;
-        llvm::Function* fn =
-            FunctionCompiler(request, module_).compileLeaf("leaf." + std::to_string(callee.index), recursive);
+        FunctionCompiler compiler(request, module_);
+        llvm::Function* fn = compiler.compileLeaf("leaf." + std::to_string(callee.index), recursive);
         if (recursive) {
             loopTailCalls(*fn);
+            compiler.checkStackOnEntry();
             unrollRecursion(fn);
         }
         it->second = {fn, recursive};
@@ -71,7 +72,7 @@ FunctionCompiler::Leaf FunctionCompiler::leafFunction(const RtFunction& callee) 
 }
 
 void FunctionCompiler::unrollRecursion(llvm::Function* leaf) {
-    constexpr size_t kCopies = 3;
+    constexpr size_t kCopies = 8;
     std::vector<llvm::Function*> ring{leaf};
     for (size_t k = 1; k < kCopies; k++) {
         llvm::ValueToValueMapTy map;
@@ -98,10 +99,19 @@ void FunctionCompiler::giveUpIf(LValue* bad) {
     b_.SetInsertPoint(next);
 }
 
+void FunctionCompiler::checkStackOnEntry() {
+    BasicBlock* entry = &f_->getEntryBlock();
+    BasicBlock* body = entry->splitBasicBlock(entry->getFirstNonPHIOrDbgOrAlloca(), "body");
+    entry->getTerminator()->eraseFromParent();
+    b_.SetInsertPoint(entry);
+    giveUpIf(b_.CreateICmpULT(stackPointer(), f_->getArg(2)));
+    b_.CreateBr(body);
+}
+
 void FunctionCompiler::leafInnerCall(size_t i, const RtFunction& callee) {
     const Insn& in = code_[i];
     LValue *escape = f_->getArg(0), *frames = f_->getArg(1), *nativeLimit = f_->getArg(2);
-    giveUpIf(b_.CreateOr(b_.CreateICmpSLE(frames, b_.getInt64(0)), b_.CreateICmpULT(stackPointer(), nativeLimit)));
+    giveUpIf(b_.CreateICmpSLE(frames, b_.getInt64(0)));
     llvm::Function* target = f_;
     std::vector<LValue*> args;
     if (&callee == &fn_) {

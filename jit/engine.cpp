@@ -114,6 +114,10 @@ struct Engine {
     }
 
     void optimize(llvm::Module& m) {
+        // The medium code model addresses a jump table by an absolute 32-bit
+        // address (R_X86_64_32S), and compiled code is mapped anywhere.
+        for (llvm::Function& f : m)
+            if (!f.isDeclaration()) f.addFnAttr("no-jump-tables", "true");
         llvm::PassBuilder pb(machine.get());
         Analyses analyses(pb);
         pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(m, analyses.modules);

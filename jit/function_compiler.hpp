@@ -185,7 +185,7 @@ private:
     };
     Leaf leafFunction(const RtFunction& callee);
 
-    // A recursive leaf as three copies calling each other in a ring: LLVM
+    // A recursive leaf as eight copies calling each other in a ring: LLVM
     // never inlines a function into itself, but it does inline one copy
     // into another, which unrolls the recursion as gcc does for C.
     static void unrollRecursion(llvm::Function* leaf);
@@ -195,8 +195,14 @@ private:
     // whole call again with frames.
     void giveUpIf(LValue* bad);
 
+    // A recursive leaf gives up on entry when the native stack is nearly
+    // gone. Checked after its tail calls became loops, this costs one test
+    // per native call, not one per level: a loop's levels share one native
+    // frame, and the reserve below the limit holds the plain leaves it calls.
+    void checkStackOnEntry();
+
     // A recursive leaf calling itself or a constructor, one frame deeper;
-    // with no frame or native stack left it gives up.
+    // with no frame left it gives up.
     void leafInnerCall(size_t i, const RtFunction& callee);
 
     // The native stack pointer, for the stack-limit checks: not
