@@ -44,6 +44,7 @@ struct Engine {
     std::unique_ptr<llvm::orc::LLJIT> jit;
     std::unique_ptr<llvm::TargetMachine> machine;  // for the optimiser's cost models
     std::string error;
+    std::string sessionError;  // what the session reported while linking, not printed
     uint64_t compiled = 0;
     std::vector<uint8_t> object;  // the last object file compiled
 
@@ -80,6 +81,10 @@ struct Engine {
             return;
         }
         jit = std::move(*created);
+        // The session would print this to the program's stderr; it belongs
+        // in the compile's reason (--stats: "first not compiled").
+        jit->getExecutionSession().setErrorReporter(
+            [this](llvm::Error err) { sessionError = llvm::toString(std::move(err)); });
         jit->getObjTransformLayer().setTransform([this](std::unique_ptr<llvm::MemoryBuffer> buffer) {
             object.assign(buffer->getBufferStart(), buffer->getBufferEnd());
             return llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>(std::move(buffer));
@@ -153,9 +158,11 @@ struct Engine {
             why = llvm::toString(std::move(err));
             return nullptr;
         }
+        sessionError.clear();
         auto symbol = jit->lookup(*dylib, name);
         if (!symbol) {
             why = llvm::toString(symbol.takeError());
+            if (!sessionError.empty()) why = sessionError;
             return nullptr;
         }
         if (req.keepObject) req.keepObject(req.keepContext, name.c_str(), object.data(), object.size());

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Runs the Nido language tests: every *.nd file carrying `// expect` directives.
 
-    python3 tests/lang/run.py NIDO [--run-flags="FLAGS"] [DIR ...]
+    python3 tests/lang/run.py NIDO [--run-flags="FLAGS"] [--all-compiled] [DIR ...]
 
 DIR defaults to the folder of this script. --run-flags adds FLAGS (split on
 spaces) to every `nido run`, before the test's own flags: the suite runs
-once per execution mode (--jit=off, --jit=eager). Each test runs twice: `nido run
-FILE.nd`, and `nido build FILE.nd -o T.ndc` then `nido run T.ndc` (compile-error
-tests only the first way). nido runs with the test's folder as working
+once per execution mode (--jit=off, --jit=eager). --all-compiled also runs
+with --stats and fails a test when the JIT could not compile one of its
+functions (the interpreter would hide it: the output is the same). Each
+test runs twice: `nido run FILE.nd`, and `nido build FILE.nd -o T.ndc` then
+`nido run T.ndc` (compile-error tests only the first way). nido runs with the test's folder as working
 directory and gets the bare file name, so diagnostics read `FILE.nd:L:C`.
 The directives are described in tests/README.md:
 
@@ -55,6 +57,8 @@ TMP = "{tmp}"
 ERROR_POS = re.compile(r"(\d+):(\d+): (.*)$")
 JOBS = int(os.environ.get("NIDO_TEST_JOBS", "2"))
 RUN_FLAGS = []  # --run-flags
+ALL_COMPILED = False  # --all-compiled
+NOT_COMPILED = "nido: jit: first not compiled: "
 TIMEOUT = float(os.environ.get("NIDO_TEST_TIMEOUT", "10"))
 
 
@@ -292,8 +296,12 @@ def run_program(nido, exp, target, cwd):
                 target = exp.path
         flags = [substitute(f, tmp) for f in exp.flags]
         args = [substitute(a, tmp) for a in exp.args]
-        status, out, err = execute([nido, "run"] + RUN_FLAGS + flags + [target] + args, cwd, exp.stdin)
+        stats = ["--stats"] if ALL_COMPILED else []
+        status, out, err = execute([nido, "run"] + RUN_FLAGS + stats + flags + [target] + args, cwd, exp.stdin)
         check_result(exp, status, out, err, tmp)
+        failed = [l for l in err.split("\n") if l.startswith(NOT_COMPILED)]
+        if failed:
+            raise Failure(f"not compiled: {show(failed[0][len(NOT_COMPILED):])}")
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -332,6 +340,10 @@ def main(argv):
     for a in [a for a in rest if a.startswith("--run-flags=")]:
         RUN_FLAGS.extend(a[len("--run-flags="):].split())
         rest.remove(a)
+    if "--all-compiled" in rest:
+        global ALL_COMPILED
+        ALL_COMPILED = True
+        rest.remove("--all-compiled")
     dirs = rest or [os.path.dirname(os.path.abspath(__file__))]
 
     tests, failures = [], []
