@@ -251,7 +251,7 @@ bool FunctionCompiler::inlineBuiltin(size_t i) {
             return helper(&JitHelpers::callBuiltin, i1_, {ptr_, i32_, ptr_}, {vm_, b_.getInt32(uint32_t(in.k)), args});
         };
         fastOrSlow(i, b_.CreateICmpNE(x(), b_.getInt64(0)), true, 1, viaHelper,
-                   [&](BasicBlock*) { return load64(x(), len); });
+                   [&](BasicBlock*) { return tagged(load64(x(), len), Memory::Header); });
         return true;
     }
     default: return false;

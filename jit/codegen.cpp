@@ -279,9 +279,9 @@ void FunctionCompiler::instruction(size_t i) {
         }
         LValue* field = gep(asPtr(obj), lay_.instanceFields + 8 * size_t(in.c));
         if (in.op == XOp::GET_FIELD) {
-            st(in.a, b_.CreateLoad(i64_, field));
+            st(in.a, tagged(b_.CreateLoad(i64_, field), Memory::Field));
         } else {
-            b_.CreateStore(ld(in.b), field);
+            tagged(b_.CreateStore(ld(in.b), field), Memory::Field);
         }
         return;
     }
@@ -419,7 +419,7 @@ void FunctionCompiler::instruction(size_t i) {
         LValue* index = ld(set ? in.b : in.c);
         throwIf(isNull(obj), i, ErrorKind::Null, "index into null");
         bool str = in.op == XOp::STRING_GET;
-        LValue* len = load64(obj, str ? lay_.stringLen : lay_.arrayLen);
+        LValue* len = tagged(load64(obj, str ? lay_.stringLen : lay_.arrayLen), Memory::Header);
         BasicBlock* fail = BasicBlock::Create(ctx_, "bounds", f_);
         BasicBlock* next = BasicBlock::Create(ctx_, "ok", f_);
         b_.CreateCondBr(b_.CreateICmpUGE(index, len), fail, next, unlikely());
@@ -434,12 +434,12 @@ void FunctionCompiler::instruction(size_t i) {
             st(in.a, b_.CreateZExt(byte, i64_));
             return;
         }
-        LValue* data = b_.CreateLoad(ptr_, gep(asPtr(obj), lay_.arrayData));
+        LValue* data = tagged(b_.CreateLoad(ptr_, gep(asPtr(obj), lay_.arrayData)), Memory::Header);
         LValue* elem = b_.CreateGEP(i64_, data, index);
         if (set) {
-            b_.CreateStore(ld(in.c), elem);
+            tagged(b_.CreateStore(ld(in.c), elem), Memory::Element);
         } else {
-            st(in.a, b_.CreateLoad(i64_, elem));
+            st(in.a, tagged(b_.CreateLoad(i64_, elem), Memory::Element));
         }
         return;
     }

@@ -95,6 +95,22 @@ private:
     LValue* null() { return llvm::ConstantPointerNull::get(ptr_); }
     LValue* load64(LValue* objI64, size_t offset) { return b_.CreateLoad(i64_, gep(asPtr(objI64), offset)); }
 
+    // What a load or store touches, for LLVM's type-based alias analysis.
+    // An array's or string's header (length, data pointer), an array's
+    // elements and an instance's fields never overlap, so a store to one
+    // leaves loads of the others in place: a loop storing elements keeps
+    // its bounds check's length and the data pointer in registers. Other
+    // accesses stay untagged, which aliases everything.
+    enum class Memory { Header, Element, Field };
+    LValue* tagged(LValue* access, Memory what) {
+        static const char* const kNames[] = {"header", "element", "field"};
+        llvm::MDBuilder md(ctx_);
+        llvm::MDNode* type = md.createTBAAScalarTypeNode(kNames[int(what)], md.createTBAARoot("nido"));
+        llvm::cast<llvm::Instruction>(access)->setMetadata(llvm::LLVMContext::MD_tbaa,
+                                                           md.createTBAAStructTagNode(type, type, 0));
+        return access;
+    }
+
     // A call of a helper, a field of JitHelpers.
     template <typename Fn>
     LValue* helper(Fn JitHelpers::*field, llvm::Type* ret, std::vector<llvm::Type*> params, std::vector<LValue*> args) {
