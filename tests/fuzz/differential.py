@@ -12,6 +12,9 @@ flags (default `run|run --trace`: the fused execution form against the
 unfused one). Every mode must give the same stdout, the same exit status and
 the same uncaught-error report (the `Class: message` line and its `  at`
 lines on stderr); the rest of stderr, such as --trace output, is ignored.
+A mode run with --stats must also have compiled every function the JIT
+was asked for: a `first not compiled` line fails the program, since the
+interpreter running the function instead would hide the failure.
 
 A program that differs between modes is a divergence: it is saved in the
 keep folder (default build/fuzz-divergences/) as SEED.nd, with each mode's
@@ -19,7 +22,7 @@ stdout in SEED.MODE.out (MODE numbered from 1) and a summary in SEED.txt.
 A program that `nido check` rejects, or that no mode finishes within the
 timeout, is a generator failure and is kept there the same way; so is a run
 killed by a signal or reporting a sanitizer error or failed C assertion (a
-crash). Each is printed as it is found; the last line is `N programs, M
+crash), and a function not compiled. Each is printed as it is found; the last line is `N programs, M
 divergences`. Exit status 1 when there was any divergence or failure.
 """
 
@@ -39,8 +42,11 @@ import nidotest  # noqa: E402  (tests/nidotest.py: running nido, reporting)
 import gen_programs  # noqa: E402  (tests/fuzz/gen_programs.py: the programs)
 
 # The uncaught-error report on stderr: `Class: message`, then `  at f (file:line)`.
-# --trace lines start with the call depth, so they never match.
+# --trace lines start with the call depth, so they never match; --stats
+# lines are not part of it.
 REPORT_LINE = re.compile(r"^(\w+: .*|  at .*)$")
+STATS = "nido: jit: "
+NOT_COMPILED = STATS + "first not compiled: "
 
 
 class Outcome:
@@ -48,7 +54,9 @@ class Outcome:
 
     def __init__(self, status, out, err):
         self.status, self.out = status, out
-        self.report = [l for l in err.split("\n") if REPORT_LINE.match(l)]
+        lines = err.split("\n")
+        self.report = [l for l in lines if REPORT_LINE.match(l) and not l.startswith(STATS)]
+        self.not_compiled = next((l[len(NOT_COMPILED):] for l in lines if l.startswith(NOT_COMPILED)), None)
         self.crash = None
         if status is not None and status < 0:
             self.crash = f"killed by {nidotest.signal_name(status)}"
@@ -73,7 +81,7 @@ def difference(a, b):
 def check(nido, modes, seed, tmp, timeout):
     """Generates, checks and runs the program of seed. Returns (seed, source,
     kind, reason, outcomes): kind is None when all is well, else "divergence",
-    "generator" or "crash"."""
+    "generator", "crash" or "not compiled"."""
     try:
         source = gen_programs.generate(seed)
     except Exception as e:  # a generator bug; the other programs still run
@@ -92,6 +100,8 @@ def check(nido, modes, seed, tmp, timeout):
     for i, o in enumerate(outcomes):
         if o.crash:
             return seed, source, "crash", f"mode {i + 1}: {o.crash}", outcomes
+        if o.not_compiled:
+            return seed, source, "not compiled", f"mode {i + 1}: {o.not_compiled}", outcomes
     for i, o in enumerate(outcomes[1:], 2):
         if o.key() != outcomes[0].key():
             return seed, source, "divergence", f"mode 1 and mode {i}: {difference(outcomes[0], o)}", outcomes
@@ -132,7 +142,7 @@ def main(argv):
     seeds = [args.seed * 1_000_000 + i for i in range(args.count)]
     print(f"{args.count} programs from seed {args.seed * 1_000_000}, modes: "
           + " | ".join(shlex.join(m) for m in modes) + f"; {args.jobs} workers", flush=True)
-    counts = {"divergence": 0, "generator": 0, "crash": 0}
+    counts = {"divergence": 0, "generator": 0, "crash": 0, "not compiled": 0}
     with tempfile.TemporaryDirectory(prefix="nido-differential-") as tmp, \
             concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         results = pool.map(lambda s: check(nido, modes, s, tmp, args.timeout), seeds)
@@ -143,8 +153,9 @@ def main(argv):
             keep(args.keep, modes, seed, source, kind, reason, outcomes)
             print(f"{kind.upper()} seed {seed}: {reason}\n  kept in {nidotest.display(args.keep)}/{seed}.*",
                   flush=True)
-    if counts["generator"] or counts["crash"]:
-        print(f"{counts['generator']} generator failures (not compiling or too slow), {counts['crash']} crashes")
+    if counts["generator"] or counts["crash"] or counts["not compiled"]:
+        print(f"{counts['generator']} generator failures (not compiling or too slow), {counts['crash']} crashes, "
+              f"{counts['not compiled']} with a function the JIT did not compile")
     print(f"{args.count} programs, {counts['divergence']} divergences", flush=True)
     return 1 if any(counts.values()) else 0
 
