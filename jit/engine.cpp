@@ -1,14 +1,15 @@
 // The JIT plugin's entry point: IR from codegen.cpp, the new-PassManager
 // O2 pipeline (LLJIT does not optimise by itself), then ORC LLJIT.
 //
-// Code is made for the medium code model with static relocations: every
-// address of the run is a 64-bit immediate (movabs) naming a symbol of
-// jit_refs.hpp, marked large by codegen, defined for each compile in a
+// Code is position-independent (small code model): everything within the
+// object, calls, constants, jump tables and strings, is reached
+// PC-relative, never by an absolute 32-bit address, so the object works
+// wherever it is mapped. Every address of the run is a 64-bit immediate
+// (movabs) naming a symbol of jit_refs.hpp, which codegen marks large and
+// absolute so that it needs no GOT; each compile defines them in a
 // JITDylib of its own (runs in one process put the same names at other
-// addresses); a helper is called through its JitHelpers slot. Calls and
-// constants within the object stay 32-bit PC-relative, direct calls
-// rather than a movabs and an indirect call each (fib: 20% faster). So
-// the object file LLJIT links is one the code cache can link again in a
+// addresses); a helper is called through its JitHelpers slot. So the
+// object file LLJIT links is one the code cache can link again in a
 // later run, with no stub and no GOT.
 #include <llvm/ExecutionEngine/Orc/CompileUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
@@ -36,8 +37,8 @@ namespace nido::jit {
 namespace {
 
 void forCache(llvm::orc::JITTargetMachineBuilder& jtmb) {
-    jtmb.setCodeModel(llvm::CodeModel::Medium);
-    jtmb.setRelocationModel(llvm::Reloc::Static);
+    jtmb.setCodeModel(llvm::CodeModel::Small);
+    jtmb.setRelocationModel(llvm::Reloc::PIC_);
 }
 
 struct Engine {
@@ -63,8 +64,7 @@ struct Engine {
             return;
         }
         machine = std::move(*tm);
-        // LLJIT would make position-independent code for JITLink: its
-        // compiler is given the cache's code model back.
+        // The compiler keeps one target machine, made as the cache needs.
         auto created = llvm::orc::LLJITBuilder()
                            .setJITTargetMachineBuilder(std::move(*builder))
                            .setCompileFunctionCreator(
@@ -119,10 +119,6 @@ struct Engine {
     }
 
     void optimize(llvm::Module& m) {
-        // The medium code model addresses a jump table by an absolute 32-bit
-        // address (R_X86_64_32S), and compiled code is mapped anywhere.
-        for (llvm::Function& f : m)
-            if (!f.isDeclaration()) f.addFnAttr("no-jump-tables", "true");
         llvm::PassBuilder pb(machine.get());
         Analyses analyses(pb);
         pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(m, analyses.modules);

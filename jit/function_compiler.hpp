@@ -88,7 +88,10 @@ private:
     LValue* ref(JitRef r) {
         auto* symbol = llvm::cast<llvm::GlobalVariable>(module_.getOrInsertGlobal(jitRefName(r), b_.getInt8Ty()));
         symbol->setCodeModel(llvm::CodeModel::Large);  // anywhere: a movabs (engine.cpp)
-        symbol->setDSOLocal(true);                     // no GOT
+        symbol->setDSOLocal(true);
+        llvm::Metadata* anyValue = llvm::ConstantAsMetadata::get(b_.getInt64(uint64_t(-1)));
+        symbol->setMetadata(llvm::LLVMContext::MD_absolute_symbol,  // a value, not an address in the GOT
+                            llvm::MDNode::get(ctx_, {anyValue, anyValue}));
         return symbol;
     }
     LValue* functionRef(const RtFunction& f) { return ref({JitRefKind::Function, f.index}); }

@@ -1,5 +1,5 @@
 // Loads one ELF64 x86-64 relocatable object, as the JIT plugin's code
-// generator makes them (code model medium, static relocation), into fresh
+// generator makes them (code model small, PIC, absolute symbols), into fresh
 // executable memory without LLVM: native code kept on disk comes back in a
 // later run without loading libLLVM. Plain C++ on malloc and mmap (no Boehm
 // heap): it may run on a thread the collector does not know. The bytes come

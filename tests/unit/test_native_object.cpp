@@ -77,7 +77,7 @@ std::string permissionsAt(const void* address) {
 
 }  // namespace
 
-TEST_CASE("native object: JIT-like code reaches its constants, strings, externals and itself") {
+TEST_CASE("native object: JIT-like code reaches its constants, strings, jump tables, externals and itself") {
     std::vector<uint8_t> object = testObject("jit_like");
     if (missing(object)) return;
     auto fib = loadFunction<int64_t(int64_t)>(object, "fib");
@@ -91,6 +91,16 @@ TEST_CASE("native object: JIT-like code reaches its constants, strings, external
     auto greetingByte = loadFunction<char(int64_t)>(object, "greetingByte");
     CHECK(greetingByte(1) == 'e');
     CHECK(greetingByte(4) == 'o');
+    auto dense = loadFunction<int64_t(int64_t)>(object, "dense");
+    CHECK(dense(0) == 11);
+    CHECK(dense(1) == 27);
+    CHECK(dense(2) == 64);
+    CHECK(dense(3) == 48);
+    CHECK(dense(4) == 55);
+    CHECK(dense(9) == -1);
+    auto choose = loadFunction<double(int64_t)>(object, "choose");
+    CHECK(choose(3) == 1.5);
+    CHECK(choose(-3) == -2.25);
 }
 
 TEST_CASE("native object: 32-bit PC-relative calls and constants within the region") {

@@ -1,12 +1,12 @@
-; Compiled as the JIT plugin compiles (code model medium, static
-; relocation): every address of the run is an external symbol marked
-; large, reached by an absolute movabs (R_X86_64_64); a function is called
-; through the slot that holds its address; calls and constants within the
-; object are PC-relative (R_X86_64_PLT32, R_X86_64_PC32).
+; Compiled as the JIT plugin compiles (code model small, PIC): every
+; address of the run is an external symbol marked large and absolute,
+; reached by a movabs (R_X86_64_64) with no GOT; a function is called
+; through the slot that holds its address; calls, constants and strings
+; within the object are PC-relative (R_X86_64_PLT32, R_X86_64_PC32).
 target triple = "x86_64-unknown-linux-gnu"
 
-@test.counter = external dso_local global i64, code_model "large"
-@test.scaleSlot = external dso_local global ptr, code_model "large"
+@test.counter = external dso_local global i64, code_model "large", !absolute_symbol !0
+@test.scaleSlot = external dso_local global ptr, code_model "large", !absolute_symbol !0
 @greeting = private unnamed_addr constant [6 x i8] c"hello\00"
 
 define i64 @fib(i64 %n) {
@@ -44,3 +44,41 @@ define i8 @greetingByte(i64 %i) {
   %b = load i8, ptr %p
   ret i8 %b
 }
+
+; A dense switch (a jump table) and a select between two float constants
+; (a constant pool indexed by the condition): absolute 32-bit addresses
+; unless the code is position-independent.
+define i64 @dense(i64 %x) {
+entry:
+  switch i64 %x, label %other [
+    i64 0, label %zero
+    i64 1, label %one
+    i64 2, label %two
+    i64 3, label %three
+    i64 4, label %four
+  ]
+zero:
+  ret i64 11
+one:
+  %m = mul i64 %x, 27
+  ret i64 %m
+two:
+  %s = shl i64 %x, 5
+  ret i64 %s
+three:
+  %a = add i64 %x, 45
+  ret i64 %a
+four:
+  %x4 = xor i64 %x, 51
+  ret i64 %x4
+other:
+  ret i64 -1
+}
+
+define double @choose(i64 %x) {
+  %positive = icmp sgt i64 %x, 0
+  %r = select i1 %positive, double 1.5, double -2.25
+  ret double %r
+}
+
+!0 = !{i64 -1, i64 -1}
