@@ -90,6 +90,17 @@ def report_line(err, marks=SANITIZER_MARKS, assertions=False):
     return None
 
 
+# `nido run --stats` lines on stderr; the last names a function the JIT
+# could not compile (vm/tiering.cpp, jitStatsReport).
+JIT_STATS = "nido: jit: "
+NOT_COMPILED = JIT_STATS + "first not compiled: "
+
+
+def not_compiled(err):
+    """The reason --stats gave for a function not compiled, or None."""
+    return next((l[len(NOT_COMPILED):] for l in err.split("\n") if l.startswith(NOT_COMPILED)), None)
+
+
 def show(text, limit=200):
     """A string quoted for a one-line report, cut when long."""
     r = repr(text)

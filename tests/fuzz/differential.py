@@ -22,8 +22,8 @@ stdout in SEED.MODE.out (MODE numbered from 1) and a summary in SEED.txt.
 A program that `nido check` rejects, or that no mode finishes within the
 timeout, is a generator failure and is kept there the same way; so is a run
 killed by a signal or reporting a sanitizer error or failed C assertion (a
-crash), and a function not compiled. Each is printed as it is found; the last line is `N programs, M
-divergences`. Exit status 1 when there was any divergence or failure.
+crash), and a function not compiled. Each is printed as it is found; the
+last line is `N programs, M divergences`. Exit status 1 when there was any divergence or failure.
 """
 
 import argparse
@@ -45,8 +45,6 @@ import gen_programs  # noqa: E402  (tests/fuzz/gen_programs.py: the programs)
 # --trace lines start with the call depth, so they never match; --stats
 # lines are not part of it.
 REPORT_LINE = re.compile(r"^(\w+: .*|  at .*)$")
-STATS = "nido: jit: "
-NOT_COMPILED = STATS + "first not compiled: "
 
 
 class Outcome:
@@ -54,9 +52,8 @@ class Outcome:
 
     def __init__(self, status, out, err):
         self.status, self.out = status, out
-        lines = err.split("\n")
-        self.report = [l for l in lines if REPORT_LINE.match(l) and not l.startswith(STATS)]
-        self.not_compiled = next((l[len(NOT_COMPILED):] for l in lines if l.startswith(NOT_COMPILED)), None)
+        self.report = [l for l in err.split("\n") if REPORT_LINE.match(l) and not l.startswith(nidotest.JIT_STATS)]
+        self.not_compiled = nidotest.not_compiled(err)
         self.crash = None
         if status is not None and status < 0:
             self.crash = f"killed by {nidotest.signal_name(status)}"

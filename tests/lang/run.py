@@ -58,7 +58,6 @@ ERROR_POS = re.compile(r"(\d+):(\d+): (.*)$")
 JOBS = int(os.environ.get("NIDO_TEST_JOBS", "2"))
 RUN_FLAGS = []  # --run-flags
 ALL_COMPILED = False  # --all-compiled
-NOT_COMPILED = "nido: jit: first not compiled: "
 TIMEOUT = float(os.environ.get("NIDO_TEST_TIMEOUT", "10"))
 
 
@@ -299,9 +298,9 @@ def run_program(nido, exp, target, cwd):
         stats = ["--stats"] if ALL_COMPILED else []
         status, out, err = execute([nido, "run"] + RUN_FLAGS + stats + flags + [target] + args, cwd, exp.stdin)
         check_result(exp, status, out, err, tmp)
-        failed = [l for l in err.split("\n") if l.startswith(NOT_COMPILED)]
-        if failed:
-            raise Failure(f"not compiled: {show(failed[0][len(NOT_COMPILED):])}")
+        reason = nidotest.not_compiled(err)
+        if reason is not None:
+            raise Failure(f"not compiled: {show(reason)}")
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
